@@ -1,0 +1,138 @@
+package dev.pando.spi;
+
+import dev.pando.Hash;
+import dev.pando.LogId;
+import dev.pando.Operation;
+import dev.pando.PublicKey;
+import dev.pando.TopicId;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Persistent storage of operations, their logs, and which logs belong to which topic.
+ *
+ * <p><b>Contract for every implementation</b> (checked by the testkit's {@code StoreContract}):
+ * <ul>
+ *   <li>Thread-safe and synchronous: any method may be called from any thread; each call has taken
+ *       effect when it returns, and is visible to every later call from any thread.</li>
+ *   <li>A store does not validate: only valid operations may be handed to it (the node's ingest
+ *       pipeline does that). It keeps the exact header and body bytes it was given and returns them
+ *       unchanged.</li>
+ *   <li>One operation per (author, log id, seq): inserting a different operation at an occupied
+ *       position throws {@link dev.pando.StoreException} and changes nothing; inserting the same
+ *       operation again (same id) is not an error and returns {@code false}.</li>
+ *   <li>Unknown ids, authors, logs and topics are not errors: lookups return empty results and
+ *       deletions return {@code false} or 0.</li>
+ *   <li>Log ranges are returned in ascending seq order. A log may have gaps (it may start after a
+ *       pruned point, and a store accepts what it is given).</li>
+ *   <li>Failures of the underlying storage throw {@link dev.pando.StoreException}.</li>
+ *   <li>{@link #close()} is idempotent; after it, every other method throws
+ *       {@link dev.pando.StoreException}.</li>
+ * </ul>
+ */
+public interface Store extends AutoCloseable {
+
+    // ---- operations by id ----
+
+    /**
+     * Stores an operation (with its body if present).
+     *
+     * @return {@code true} if it was new, {@code false} if an operation with the same id was present
+     * @throws dev.pando.StoreException if another operation occupies its (author, log id, seq)
+     */
+    boolean insert(Operation operation);
+
+    /**
+     * Stores all operations or none (one transaction). Duplicates within the batch or already
+     * stored are skipped, not errors.
+     *
+     * @return for each operation in order, whether it was new
+     * @throws dev.pando.StoreException if any operation would occupy a taken (author, log id, seq);
+     *     then nothing of the batch is stored
+     */
+    boolean[] insertBatch(List<Operation> operations);
+
+    /** The operation with this id, parsed, with its body if the store still has it. */
+    Optional<Operation> get(Hash id);
+
+    /** The operation with this id as the exact bytes stored. */
+    Optional<RawOperation> getRaw(Hash id);
+
+    boolean has(Hash id);
+
+    /**
+     * Deletes an operation with its body.
+     *
+     * @return whether it was present
+     */
+    boolean delete(Hash id);
+
+    /**
+     * Deletes an operation's body and keeps its header (the log stays verifiable).
+     *
+     * @return whether the operation was present and had a body
+     */
+    boolean deletePayload(Hash id);
+
+    // ---- logs ----
+
+    /**
+     * Up to {@code limit} operations of a log with seq &ge; {@code fromSeq}, ascending by seq.
+     * Page through a long log by calling again from the last seq + 1.
+     */
+    List<Operation> log(PublicKey author, LogId logId, long fromSeq, int limit);
+
+    /** As {@link #log}, as the exact bytes stored (cheaper: nothing is parsed). */
+    List<RawOperation> rawLog(PublicKey author, LogId logId, long fromSeq, int limit);
+
+    /** The operation with the highest seq of a log. */
+    Optional<Operation> latest(PublicKey author, LogId logId);
+
+    /** For every author with a log under this log id, the highest seq stored. */
+    Map<PublicKey, Long> heights(LogId logId);
+
+    /** Every log that holds at least one operation, ordered by author, then log id. */
+    List<LogKey> logs();
+
+    /**
+     * Deletes every operation of a log with seq &lt; {@code beforeSeq}.
+     *
+     * @return how many operations were deleted
+     */
+    int prune(PublicKey author, LogId logId, long beforeSeq);
+
+    /**
+     * Deletes the bodies of a log's operations with {@code fromSeq} &le; seq &le; {@code toSeq},
+     * keeping their headers.
+     *
+     * @return how many bodies were deleted
+     */
+    int deletePayloads(PublicKey author, LogId logId, long fromSeq, long toSeq);
+
+    /**
+     * How many operations, and how many header plus body bytes, a log holds with
+     * {@code fromSeq} &le; seq &le; {@code toSeq} (for sync progress).
+     */
+    LogRangeSize rangeSize(PublicKey author, LogId logId, long fromSeq, long toSeq);
+
+    // ---- topics ----
+
+    /**
+     * Records that a log belongs to a topic (a log may belong to several topics).
+     *
+     * @return whether the association was new
+     */
+    boolean addToTopic(TopicId topic, LogKey log);
+
+    /** @return whether the association was present */
+    boolean removeFromTopic(TopicId topic, LogKey log);
+
+    /** The logs associated with a topic (whether or not they hold operations yet). */
+    Set<LogKey> topicLogs(TopicId topic);
+
+    /** Releases files, connections and threads. Idempotent; never throws a checked exception. */
+    @Override
+    void close();
+}
