@@ -1,0 +1,12 @@
+/**
+ * Test support for Pando implementers: one abstract contract suite per SPI (extend it to check a
+ * store or transport of your own), and an in-memory transport with a controllable clock.
+ */
+module dev.pando.testkit {
+    requires transitive dev.pando.api;
+    requires transitive org.junit.jupiter.api;
+    requires transitive org.assertj.core;
+    requires org.awaitility;
+
+    exports dev.pando.testkit;
+}
