@@ -100,8 +100,8 @@ public final class Operation {
         validateUnsigned();
     }
 
-    /** Rules 2–5: everything but the signature. */
-    private void validateUnsigned() {
+    /** Rules 2–5: everything but the signature (for operations this process just signed). */
+    void validateUnsigned() {
         if (header.version() != Header.VERSION) {
             throw new InvalidOperationException(OperationError.UNSUPPORTED_VERSION,
                     "version " + Long.toUnsignedString(header.version()) + " is not supported (only 1 is)");

@@ -93,14 +93,15 @@ public final class OperationBuilder {
     }
 
     /**
-     * Signs the operation and checks it against rules 1–5.
+     * Signs the operation and checks it against rules 2–5 (rule 1 holds by construction: the
+     * signature was just made with the author's key, so it is not verified again).
      *
      * @throws InvalidOperationException if the fields make an invalid operation (e.g. seq 1 without
      *     a backlink)
      */
     public Operation build() {
         Operation op = buildUnchecked();
-        op.validate();
+        op.validateUnsigned();
         return op;
     }
 
