@@ -23,6 +23,10 @@ final class QuicNettyConnection implements Connection {
     private final String protocol;
     private final int acceptQueue;
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    /** This node sent OPEN_CONNECTION for it and the remote accepted; guarded by the transport's lock. */
+    boolean dialed;
+    /** The accept handler has been given it; guarded by the transport's lock. */
+    boolean handlerCalled;
 
     // guarded by this
     private final ArrayDeque<QuicNettyStream> ready = new ArrayDeque<>();

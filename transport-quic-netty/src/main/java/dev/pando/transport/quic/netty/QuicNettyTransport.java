@@ -375,7 +375,7 @@ final class QuicNettyTransport implements Transport {
             }
             Peer peer = peers.computeIfAbsent(target, k -> new Peer());
             QuicNettyConnection existing = peer.connections.get(protocol);
-            if (existing != null && existing.isOpen() && preferredLink(peer) != null) {
+            if (existing != null && existing.dialed && existing.isOpen() && preferredLink(peer) != null) {
                 result.complete(existing);
                 return result;
             }
@@ -803,23 +803,34 @@ final class QuicNettyTransport implements Transport {
 
     /**
      * The open connection for (remote, protocol), created if missing; null if the node has no open
-     * link. A new connection is handed to {@code acceptHandler} (if any) on the callback thread.
+     * link. There is one per (remote, protocol) on each side, whichever side dialed: the wire's
+     * STREAM names only the protocol. With {@code acceptHandler} (the remote dialed), the handler
+     * gets it on the callback thread the first time; without (we dialed), it is marked dialed.
      */
     private QuicNettyConnection connectionFor(PublicKey remote, String protocol, Consumer<Connection> acceptHandler) {
-        QuicNettyConnection created;
+        QuicNettyConnection c;
+        boolean callHandler = false;
         synchronized (lock) {
             Peer p = peers.get(remote);
             if (p == null || preferredLink(p) == null) {
                 return null;
             }
-            QuicNettyConnection existing = p.connections.get(protocol);
-            if (existing != null && existing.isOpen()) {
-                return existing;
+            c = p.connections.get(protocol);
+            if (c == null || !c.isOpen()) {
+                c = new QuicNettyConnection(this, remote, protocol, options.acceptQueue());
+                p.connections.put(protocol, c);
             }
-            created = new QuicNettyConnection(this, remote, protocol, options.acceptQueue());
-            p.connections.put(protocol, created);
+            if (acceptHandler == null) {
+                // we dialed and the remote accepted: later dials reuse this connection
+                c.dialed = true;
+            } else if (!c.handlerCalled) {
+                // once per (peer, protocol), also when this node had dialed that protocol first
+                c.handlerCalled = true;
+                callHandler = true;
+            }
         }
-        if (acceptHandler != null) {
+        if (callHandler) {
+            QuicNettyConnection created = c;
             run(() -> {
                 try {
                     acceptHandler.accept(created);
@@ -829,7 +840,7 @@ final class QuicNettyTransport implements Transport {
                 }
             });
         }
-        return created;
+        return c;
     }
 
     /** An OPEN_CONNECTION arrived: whether this node accepts the protocol (and now has a connection for it). */
@@ -901,6 +912,14 @@ final class QuicNettyTransport implements Transport {
         Map<String, Long> m = new HashMap<>();
         counters.forEach((k, v) -> m.put(k, v.get()));
         return m;
+    }
+
+    /** Number of open, authenticated physical connections to {@code remote} (for tests). */
+    int linkCount(PublicKey remote) {
+        synchronized (lock) {
+            Peer p = peers.get(remote);
+            return p == null ? 0 : (int) p.links.stream().filter(QuicLink::isOpen).count();
+        }
     }
 
     /** Number of physical connections (for tests). */
