@@ -26,7 +26,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.handler.codec.quic.InsecureQuicTokenHandler;
 import io.netty.handler.codec.quic.Quic;
 import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicClientCodecBuilder;
@@ -187,8 +186,7 @@ final class QuicNettyTransport implements Transport {
 
         ChannelHandler serverCodec = configure(new QuicServerCodecBuilder())
                 .sslContext(serverSsl)
-                // no Retry round trip: the auth timeout and connection limit bound what a spoofer costs
-                .tokenHandler(InsecureQuicTokenHandler.INSTANCE)
+                .tokenHandler(NoRetryTokenHandler.INSTANCE)
                 .handler(new ChannelInitializer<QuicChannel>() {
                     @Override
                     protected void initChannel(QuicChannel ch) {
