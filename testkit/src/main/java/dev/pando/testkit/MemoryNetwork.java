@@ -69,7 +69,7 @@ public final class MemoryNetwork {
     private final Runnable wakeAll = this::wakeAll;
 
     private MemoryLinkConditions defaults;
-    private final Map<List<Integer>, MemoryLinkConditions> linkConditions = new HashMap<>();
+    private final Map<List<PublicKey>, MemoryLinkConditions> linkConditions = new HashMap<>();
     private final Map<List<Integer>, LinkState> linkStates = new HashMap<>();
     private final Map<InetSocketAddress, MemoryTransport> listening = new HashMap<>();
     private final Set<PublicKey> unplugged = new HashSet<>();
@@ -188,17 +188,24 @@ public final class MemoryNetwork {
     }
 
     /**
-     * Sets the conditions of the direction {@code from → to} between two transports of this
-     * network (call twice for both directions). Applies to packets sent from now on.
+     * Sets the conditions of the direction {@code from → to} between two nodes of this network
+     * (call twice for both directions). Applies to packets sent from now on.
      */
-    public void conditions(Transport from, Transport to, MemoryLinkConditions conditions) {
+    public void conditions(PublicKey from, PublicKey to, MemoryLinkConditions conditions) {
+        Objects.requireNonNull(from, "from");
+        Objects.requireNonNull(to, "to");
         Objects.requireNonNull(conditions, "conditions");
         lock.lock();
         try {
-            linkConditions.put(key(member(from), member(to)), conditions);
+            linkConditions.put(List.of(from, to), conditions);
         } finally {
             lock.unlock();
         }
+    }
+
+    /** {@link #conditions(PublicKey, PublicKey, MemoryLinkConditions)} for two transports of this network. */
+    public void conditions(Transport from, Transport to, MemoryLinkConditions conditions) {
+        conditions(member(from).id, member(to).id, conditions);
     }
 
     /**
@@ -369,7 +376,13 @@ public final class MemoryNetwork {
         }
         if (fire) {
             MemoryConnection accepted = remoteEnd;
-            remoteEnd.local.callback(() -> handler.accept(accepted));
+            MemoryTransport acceptor = remoteEnd.local;
+            acceptor.callback(() -> {
+                // a transport closed meanwhile takes no new connections (its link is closed too)
+                if (!acceptor.isClosed()) {
+                    handler.accept(accepted);
+                }
+            });
         }
         return CompletableFuture.completedFuture(localEnd);
     }
@@ -416,9 +429,8 @@ public final class MemoryNetwork {
 
     /** When a packet of {@code bytes} sent now from one node to another becomes readable. */
     long deliveryTime(MemoryTransport from, MemoryTransport to, int bytes) {
-        List<Integer> key = key(from, to);
-        MemoryLinkConditions c = linkConditions.getOrDefault(key, defaults);
-        LinkState state = linkStates.computeIfAbsent(key, k -> new LinkState(new SplittableRandom(
+        MemoryLinkConditions c = linkConditions.getOrDefault(List.of(from.id, to.id), defaults);
+        LinkState state = linkStates.computeIfAbsent(List.of(from.index, to.index), k -> new LinkState(new SplittableRandom(
                 seed ^ (0x9E3779B97F4A7C15L * (from.index + 1)) ^ (0xC2B2AE3D27D4EB4FL * (to.index + 1)))));
         long now = clock.nanoTime();
         long start = Math.max(now, state.freeAt);
@@ -456,10 +468,6 @@ public final class MemoryNetwork {
         } finally {
             lock.unlock();
         }
-    }
-
-    private static List<Integer> key(MemoryTransport from, MemoryTransport to) {
-        return List.of(from.index, to.index);
     }
 
     private static final class LinkState {

@@ -409,7 +409,7 @@ public abstract class TransportContract {
         Connection c = get(client.transport.dial(server.address(), SINK));
         DuplexStream out = get(c.openStream());
 
-        long total = 32L * 1024 * 1024;
+        long total = 64L * 1024 * 1024;
         AtomicLong written = new AtomicLong();
         MessageDigest sent = sha256();
         Future<?> writer = pool.submit(() -> {
