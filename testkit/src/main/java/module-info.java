@@ -10,4 +10,6 @@ module dev.pando.testkit {
     requires awaitility;
 
     exports dev.pando.testkit;
+    // JUnit calls the contracts' package-private test and lifecycle methods reflectively
+    opens dev.pando.testkit to org.junit.platform.commons;
 }
