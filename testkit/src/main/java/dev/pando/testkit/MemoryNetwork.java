@@ -53,7 +53,7 @@ import java.util.function.Consumer;
  * <p>The testkit registers no {@link java.util.ServiceLoader} provider: a transport of this network
  * is only ever created explicitly ({@link #transport}, {@link #provider()}). Thread-safe.
  */
-public final class MemoryNetwork {
+public final class MemoryNetwork implements AutoCloseable {
     /** The largest packet a stream write is cut into; link conditions apply per packet. */
     public static final int PACKET_SIZE = 16 * 1024;
 
@@ -74,7 +74,9 @@ public final class MemoryNetwork {
     private final Map<InetSocketAddress, MemoryTransport> listening = new HashMap<>();
     private final Set<PublicKey> unplugged = new HashSet<>();
     private final List<MemoryLink> links = new ArrayList<>();
+    private final List<MemoryTransport> transports = new ArrayList<>();
     private int transportsCreated;
+    private boolean closed;
     private int nextPort = FIRST_PORT;
     private long retransmissions;
 
@@ -151,7 +153,12 @@ public final class MemoryNetwork {
         Objects.requireNonNull(context, "context");
         lock.lock();
         try {
-            return new MemoryTransport(this, context, transportsCreated++);
+            if (closed) {
+                throw new IllegalStateException("this network is closed");
+            }
+            MemoryTransport t = new MemoryTransport(this, context, transportsCreated++);
+            transports.add(t);
+            return t;
         } finally {
             lock.unlock();
         }
@@ -264,6 +271,25 @@ public final class MemoryNetwork {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Closes every transport created on this network and detaches it from its clock. Idempotent;
+     * no transport can be created afterwards.
+     */
+    @Override
+    public void close() {
+        List<MemoryTransport> all;
+        lock.lock();
+        try {
+            closed = true;
+            all = List.copyOf(transports);
+            transports.clear();
+        } finally {
+            lock.unlock();
+        }
+        all.forEach(MemoryTransport::close);
+        clock.removeOnAdvance(wakeAll);
     }
 
     @Override
