@@ -125,7 +125,7 @@ final class SqliteStore implements Store {
         source.setUrl(url(options.path()));
         HikariConfig pool = new HikariConfig();
         pool.setDataSource(source);
-        pool.setPoolName("pando-sqlite-readers");
+        pool.setPoolName("pando-sqlite-readers(" + options.path().getFileName() + ")");
         pool.setMaximumPoolSize(options.readers());
         pool.setMinimumIdle(1);
         pool.setAutoCommit(true);
