@@ -48,8 +48,8 @@ import org.sqlite.SQLiteException;
 final class SqliteStore implements Store {
     private static final Logger LOG = LoggerFactory.getLogger(SqliteStore.class);
     private static final byte[] NO_BYTES = new byte[0];
-    /** Rows fetched per step of a large read; sqlite-jdbc otherwise steps one row at a time. */
-    private static final int FETCH_SIZE = 1024;
+    /** Largest list capacity reserved before reading a page: a huge limit need not mean a huge log. */
+    private static final int INITIAL_CAPACITY = 1024;
 
     private final Path path;
     private final HikariDataSource readers;
@@ -319,7 +319,7 @@ final class SqliteStore implements Store {
             return List.of();
         }
         return read("read a log", Schema.LOG, ps -> bindLog(ps, author, logId, fromSeq, limit), rs -> {
-            List<Operation> out = new ArrayList<>(Math.min(limit, FETCH_SIZE));
+            List<Operation> out = new ArrayList<>(Math.min(limit, INITIAL_CAPACITY));
             while (rs.next()) {
                 out.add(decode(rs.getBytes(3), body(rs, 4)));
             }
@@ -335,7 +335,7 @@ final class SqliteStore implements Store {
             return List.of();
         }
         return read("read a log", Schema.LOG, ps -> bindLog(ps, author, logId, fromSeq, limit), rs -> {
-            List<RawOperation> out = new ArrayList<>(Math.min(limit, FETCH_SIZE));
+            List<RawOperation> out = new ArrayList<>(Math.min(limit, INITIAL_CAPACITY));
             while (rs.next()) {
                 out.add(new RawOperation(Hash.fromBytes(rs.getBytes(1)), rs.getLong(2), rs.getBytes(3),
                         Optional.ofNullable(body(rs, 4))));
@@ -350,7 +350,6 @@ final class SqliteStore implements Store {
         ps.setBytes(2, logId.bytes());
         ps.setLong(3, fromSeq);
         ps.setInt(4, limit);
-        ps.setFetchSize(Math.min(limit, FETCH_SIZE));
     }
 
     private static void checkLimit(int limit) {

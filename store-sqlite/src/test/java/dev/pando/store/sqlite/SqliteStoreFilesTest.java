@@ -127,6 +127,25 @@ class SqliteStoreFilesTest {
     }
 
     @Test
+    void aWriteLockHeldByAnotherProcessEndsInAStoreExceptionAfterBusyTimeout() throws Exception {
+        Path file = dir.resolve("busy.sqlite");
+        Operation first = Operations.chain(ALICE, LOG, 1).get(0);
+        try (Store store = open(file, "busy_timeout", "100ms")) {
+            try (Connection other = raw(file); Statement s = other.createStatement()) {
+                s.execute("BEGIN IMMEDIATE"); // what another process writing the file does
+
+                assertThatThrownBy(() -> store.insert(first)).isInstanceOf(StoreException.class)
+                        .hasMessageContaining(file.toString())
+                        .hasMessageContaining("locked by another connection or process");
+                assertThat(store.has(first.id())).as("reads go on while the lock is held").isFalse();
+
+                s.execute("ROLLBACK");
+            }
+            assertThat(store.insert(first)).isTrue();
+        }
+    }
+
+    @Test
     void aFileWrittenByANewerSchemaIsRefusedAndLeftUnchanged() throws Exception {
         Path file = dir.resolve("newer.sqlite");
         open(file).close();
