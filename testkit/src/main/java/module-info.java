@@ -10,6 +10,9 @@ module dev.pando.testkit {
     requires awaitility;
 
     exports dev.pando.testkit;
+    // the contract suites' test methods are package-private: JUnit reaches them reflectively when
+    // an implementer runs them on the module path
+    opens dev.pando.testkit to org.junit.platform.commons;
 
     // StoreProviders looks store providers up by name
     uses dev.pando.spi.StoreProvider;
