@@ -10,10 +10,6 @@ module dev.pando.testkit {
     requires awaitility;
 
     exports dev.pando.testkit;
-    // the contract suites' test methods are package-private: JUnit reaches them reflectively when
-    // an implementer runs them on the module path
-    opens dev.pando.testkit to org.junit.platform.commons;
-
     // StoreProviders looks store providers up by name
     uses dev.pando.spi.StoreProvider;
     // JUnit calls the contracts' package-private test and lifecycle methods reflectively
