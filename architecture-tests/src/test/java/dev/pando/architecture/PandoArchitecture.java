@@ -169,6 +169,8 @@ final class PandoArchitecture {
                         .mayUse(dependency.getTarget().getName()));
         return modules().definedBy(byJpmsModule).derivingModule(named)
                 .should().respectTheirAllowedDependencies(allowedByRole, consideringOnlyDependenciesBetweenModules())
+                .as("Pando modules use only the modules their role allows: api none, plugins and node api,"
+                        + " testkit api and node, examples and benchmarks any")
                 .because("plugins are found by ServiceLoader through api; only examples, benchmarks"
                         + " and tests put plugins together");
     }

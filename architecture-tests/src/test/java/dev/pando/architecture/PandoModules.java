@@ -224,7 +224,8 @@ final class PandoModules {
         return packageName.equals("dev.pando") || packageName.startsWith("dev.pando.");
     }
 
-    private static Path ownLocation() {
+    /** The classes directory (or jar) of the architecture tests themselves. */
+    static Path ownLocation() {
         try {
             return Path.of(PandoModules.class.getProtectionDomain().getCodeSource().getLocation().toURI())
                     .toAbsolutePath().normalize();
