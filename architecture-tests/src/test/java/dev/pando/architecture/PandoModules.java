@@ -206,7 +206,10 @@ final class PandoModules {
             ModuleDescriptor descriptor = ModuleDescriptor.read(
                     ByteBuffer.wrap(descriptorBytes.get()), () -> packages);
             if (isPandoName(descriptor.name()) || packages.stream().anyMatch(PandoModules::isPandoPackage)) {
-                return Optional.of(PandoModule.declared(descriptor, location));
+                // the class packages, not descriptor.packages(): a ModulePackages attribute written
+                // by a jar tool also names resource-only directories, which hold no classes to map
+                return Optional.of(new PandoModule(descriptor.name(), Optional.of(descriptor), packages,
+                        Optional.of(location)));
             }
             return Optional.empty();
         }
