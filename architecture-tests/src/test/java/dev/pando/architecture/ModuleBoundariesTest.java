@@ -3,6 +3,7 @@ package dev.pando.architecture;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.lang.ArchRule;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -15,8 +16,12 @@ class ModuleBoundariesTest {
 
     @Test
     void theImportSeesEveryPandoModule() {
-        // guards against a silently empty check: the api module is always there
-        assertThat(RealCodebase.classes().containPackage("dev.pando.spi")).isTrue();
+        // guards against a silently empty check: every discovered module contributes classes
+        assertThat(RealCodebase.MODULES.named("dev.pando.api")).isPresent();
+        for (PandoModule module : RealCodebase.MODULES.all()) {
+            assertThat(RealCodebase.classes().stream().filter(c -> RealCodebase.MODULES.of(c).equals(Optional.of(module))))
+                    .as("imported classes of %s", module).isNotEmpty();
+        }
         assertThat(RealCodebase.classes().stream().filter(c -> RealCodebase.MODULES.of(c).isEmpty()))
                 .as("imported classes outside any discovered module").isEmpty();
     }

@@ -2,7 +2,6 @@ package dev.pando.architecture;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.core.importer.Location;
 import java.net.URI;
 import java.nio.file.Files;
@@ -44,7 +43,6 @@ final class RealCodebase {
         // module-info.class is no class to check; the descriptor rules read it instead
         static final JavaClasses ALL = new ClassFileImporter()
                 .withImportOption(location -> !location.contains("module-info"))
-                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .importLocations(MODULES.locations().stream()
                         // a jar must be named as a jar: URI, or ArchUnit looks for class files beside it
                         .map(path -> Files.isDirectory(path)
