@@ -1,0 +1,105 @@
+package dev.pando.benchmarks;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs the JMH benchmarks of this module through JMH's Runner API and prints one
+ * {@code RESULT <name> <value> <unit> ±<error>} line per figure, then the api-versus-raw ratios,
+ * the per-operation overheads and a {@code GOAL} verdict for each ratio that has a goal.
+ *
+ * <p>Usage: {@code MicroBenchmarks [--quick] [REGEX]}. REGEX selects benchmarks by JMH's rule (a
+ * regex found anywhere in {@code <class>.<method>}); all run when it is omitted. {@code --quick}
+ * shortens warm-up and measurement to check that everything runs; its figures are not worth keeping.
+ * Iterations and forks otherwise come from the benchmark classes' annotations.
+ */
+public final class MicroBenchmarks {
+    static final List<Comparison> COMPARISONS = List.of(
+            new Comparison("validate_vs_raw_verify", "validate_op_200b", "raw_ed25519_verify", 1.15),
+            new Comparison("create_vs_raw_sign", "create_op_200b", "raw_ed25519_sign", 1.15),
+            new Comparison("verify_strict_vs_raw_verify", "verify_strict", "raw_ed25519_verify", Double.NaN),
+            new Comparison("id_hash_vs_raw_blake3", "id_hash", "raw_blake3_header", Double.NaN));
+
+    private MicroBenchmarks() {
+    }
+
+    public static void main(String[] args) {
+        boolean quick = false;
+        String filter = null;
+        for (String arg : args) {
+            if (arg.equals("--quick")) {
+                quick = true;
+            } else if (filter == null && !arg.startsWith("-")) {
+                filter = arg;
+            } else {
+                System.err.println("usage: MicroBenchmarks [--quick] [REGEX]");
+                System.exit(2);
+            }
+        }
+        ChainedOptionsBuilder options = new OptionsBuilder()
+                .include(filter == null ? MicroBenchmarks.class.getPackageName() + "\\." : filter)
+                .shouldFailOnError(true);
+        if (quick) {
+            options.warmupIterations(1).warmupTime(TimeValue.milliseconds(200))
+                    .measurementIterations(2).measurementTime(TimeValue.milliseconds(200));
+        }
+        Module module = MicroBenchmarks.class.getModule();
+        String modulePath = System.getProperty("jdk.module.path");
+        if (module.isNamed() && modulePath != null && !modulePath.isEmpty()) {
+            // JMH starts its forked VM with -cp ${java.class.path} and the ForkedMain class name;
+            // on the module path that class path is empty, so hand the fork our module path and
+            // resolve this module (and through it jmh.core): the app class loader then finds
+            // ForkedMain and the generated benchmark classes in their modules.
+            options.jvmArgsPrepend("--module-path", modulePath, "--add-modules", module.getName());
+        }
+        Collection<RunResult> results;
+        try {
+            results = new Runner(options.build()).run();
+        } catch (RunnerException e) {
+            System.err.println("benchmarks failed: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        if (results.isEmpty()) {
+            System.err.println("no benchmark matched " + (filter == null ? "" : filter));
+            System.exit(1);
+        }
+        List<Figure> figures = new ArrayList<>();
+        for (RunResult run : results) {
+            String benchmark = run.getParams().getBenchmark();
+            Result<?> primary = run.getPrimaryResult();
+            figures.add(new Figure(benchmark.substring(benchmark.lastIndexOf('.') + 1), primary.getScore(),
+                    primary.getScoreError(), primary.getScoreUnit()));
+        }
+        System.out.println();
+        report(figures).forEach(System.out::println);
+    }
+
+    /** The lines to print for the given figures: each figure, then ratios, overheads and goals. */
+    static List<String> report(List<Figure> figures) {
+        Map<String, Figure> byName = new LinkedHashMap<>();
+        figures.forEach(f -> byName.put(f.name(), f));
+        List<String> lines = new ArrayList<>();
+        byName.values().forEach(f -> lines.add(f.line()));
+        List<String> verdicts = new ArrayList<>();
+        for (Comparison c : COMPARISONS) {
+            c.ratio(byName).ifPresent(ratio -> {
+                lines.add(ratio.line());
+                c.verdict(ratio).ifPresent(verdicts::add);
+            });
+            c.overheadMicros(byName).ifPresent(overhead -> lines.add(overhead.line()));
+        }
+        lines.addAll(verdicts);
+        return lines;
+    }
+}
