@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.NoBenchmarksException;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
@@ -65,14 +66,14 @@ public final class MicroBenchmarks {
         Collection<RunResult> results;
         try {
             results = new Runner(options.build()).run();
-        } catch (RunnerException e) {
-            System.err.println("benchmarks failed: " + e.getMessage());
+        } catch (NoBenchmarksException e) {
+            System.err.println("no benchmark matches " + filter);
             System.exit(1);
             return;
-        }
-        if (results.isEmpty()) {
-            System.err.println("no benchmark matched " + (filter == null ? "" : filter));
+        } catch (RunnerException e) {
+            System.err.println("benchmarks failed: " + (e.getMessage() != null ? e.getMessage() : e));
             System.exit(1);
+            return;
         }
         List<Figure> figures = new ArrayList<>();
         for (RunResult run : results) {
