@@ -16,8 +16,10 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Runs the JMH benchmarks of this module through JMH's Runner API and prints one
- * {@code RESULT <name> <value> <unit> ±<error>} line per figure, then the api-versus-raw ratios,
- * the per-operation overheads and a {@code GOAL} verdict for each ratio that has a goal.
+ * {@code RESULT <name> <value> <unit> ±<error>} line per figure: throughput in ops/s under the
+ * benchmark's name, CPU time per operation in µs under {@code <name>_cpu} (see
+ * {@link CpuTimeProfiler}); then the api-versus-raw ratios and overheads of {@link Comparison}, and
+ * a {@code GOAL} verdict for each ratio that has a goal.
  *
  * <p>Usage: {@code MicroBenchmarks [--quick] [REGEX]}. REGEX selects benchmarks by JMH's rule (a
  * regex found anywhere in {@code <class>.<method>}); all run when it is omitted. {@code --quick}
@@ -49,6 +51,7 @@ public final class MicroBenchmarks {
         }
         ChainedOptionsBuilder options = new OptionsBuilder()
                 .include(filter == null ? MicroBenchmarks.class.getPackageName() + "\\." : filter)
+                .addProfiler(CpuTimeProfiler.class)
                 .shouldFailOnError(true);
         if (quick) {
             options.warmupIterations(1).warmupTime(TimeValue.milliseconds(200))
@@ -58,9 +61,10 @@ public final class MicroBenchmarks {
         String modulePath = System.getProperty("jdk.module.path");
         if (module.isNamed() && modulePath != null && !modulePath.isEmpty()) {
             // JMH starts its forked VM with -cp ${java.class.path} and the ForkedMain class name;
-            // on the module path that class path is empty, so hand the fork our module path and
+            // on the module path that class path is empty. Hand the fork our module path and
             // resolve this module (and through it jmh.core): the app class loader then finds
-            // ForkedMain and the generated benchmark classes in their modules.
+            // ForkedMain and the generated classes in their modules. JMH also copies our own JVM
+            // arguments to the fork, but only while no JVM arguments are configured: don't rely on it.
             options.jvmArgsPrepend("--module-path", modulePath, "--add-modules", module.getName());
         }
         Collection<RunResult> results;
@@ -79,8 +83,12 @@ public final class MicroBenchmarks {
         for (RunResult run : results) {
             String benchmark = run.getParams().getBenchmark();
             Result<?> primary = run.getPrimaryResult();
-            figures.add(new Figure(benchmark.substring(benchmark.lastIndexOf('.') + 1), primary.getScore(),
-                    primary.getScoreError(), primary.getScoreUnit()));
+            String name = benchmark.substring(benchmark.lastIndexOf('.') + 1);
+            figures.add(new Figure(name, primary.getScore(), primary.getScoreError(), primary.getScoreUnit()));
+            Result<?> cpu = run.getSecondaryResults().get(CpuTimeProfiler.LABEL);
+            if (cpu != null) {
+                figures.add(new Figure(name + Comparison.CPU, cpu.getScore() / 1000, cpu.getScoreError() / 1000, "us/op"));
+            }
         }
         System.out.println();
         report(figures).forEach(System.out::println);
@@ -94,11 +102,9 @@ public final class MicroBenchmarks {
         byName.values().forEach(f -> lines.add(f.line()));
         List<String> verdicts = new ArrayList<>();
         for (Comparison c : COMPARISONS) {
-            c.ratio(byName).ifPresent(ratio -> {
-                lines.add(ratio.line());
-                c.verdict(ratio).ifPresent(verdicts::add);
-            });
-            c.overheadMicros(byName).ifPresent(overhead -> lines.add(overhead.line()));
+            List<Figure> derived = c.derive(byName);
+            derived.forEach(f -> lines.add(f.line()));
+            verdicts.addAll(c.verdicts(derived));
         }
         lines.addAll(verdicts);
         return lines;
