@@ -68,6 +68,12 @@ public class OperationBenchmarks {
         return out;
     }
 
+    /** BLAKE3 of the 200-byte body: creating hashes it twice (payload_hash, rule 5), validating once. */
+    @Benchmark
+    public Hash body_hash() {
+        return Hash.of(f.body);
+    }
+
     /** Creating an operation: builder, body hash, header encodings, signing, rules 2–5, id. */
     @Benchmark
     public Operation create_op_200b() {

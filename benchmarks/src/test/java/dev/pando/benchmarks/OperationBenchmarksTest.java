@@ -50,6 +50,11 @@ class OperationBenchmarksTest {
     }
 
     @Test
+    void bodyHashIsThePayloadHash() {
+        assertThat(benchmarks.body_hash()).isEqualTo(fixture.operation.header().payloadHash().orElseThrow());
+    }
+
+    @Test
     void createAndRawSignProduceTheSameSignature() {
         Operation created = benchmarks.create_op_200b();
         assertThat(created).isEqualTo(fixture.operation);
@@ -68,7 +73,7 @@ class OperationBenchmarksTest {
         List<Method> methods = Arrays.stream(OperationBenchmarks.class.getDeclaredMethods())
                 .filter(m -> m.isAnnotationPresent(Benchmark.class))
                 .toList();
-        assertThat(methods).hasSize(9);
+        assertThat(methods).hasSize(10);
         for (Method m : methods) {
             assertThat(m.invoke(benchmarks)).as(m.getName()).isNotNull().isNotEqualTo(Boolean.FALSE);
         }

@@ -36,7 +36,7 @@ class PairedComparisonsTest {
 
     @Test
     void aMeasuredPairYieldsPositiveFigures() {
-        PairedComparisons paired = new PairedComparisons(4, 0, 0, 1_000_000_000L);
+        PairedComparisons paired = new PairedComparisons(4, 16, 0, 0, 1_000_000_000L);
         OperationBenchmarks b = new OperationBenchmarks();
         b.setUp();
         PairedComparisons.Result r = paired.measure(b::id_hash, b::raw_blake3_header);
