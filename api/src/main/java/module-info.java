@@ -6,6 +6,7 @@
 module dev.pando.api {
     requires transitive org.slf4j;
     requires org.bouncycastle.provider;
+    requires org.bouncycastle.pkix;
 
     exports dev.pando;
     exports dev.pando.spi;

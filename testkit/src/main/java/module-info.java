@@ -6,7 +6,11 @@ module dev.pando.testkit {
     requires transitive dev.pando.api;
     requires transitive org.junit.jupiter.api;
     requires transitive org.assertj.core;
-    requires org.awaitility;
+    // Awaitility 4.3.0's jar names no Automatic-Module-Name: its module name comes from the file name
+    requires awaitility;
 
     exports dev.pando.testkit;
+
+    // StoreProviders looks store providers up by name
+    uses dev.pando.spi.StoreProvider;
 }

@@ -1,0 +1,24 @@
+package dev.pando.store.memory;
+
+import dev.pando.spi.Store;
+import dev.pando.spi.StoreContext;
+import dev.pando.spi.StoreProvider;
+
+/**
+ * The "memory" store provider: each {@link #create} returns a new, empty in-memory store. It takes
+ * no options (any given are ignored) and does no I/O.
+ */
+public final class MemoryStoreProvider implements StoreProvider {
+    /** The provider's name in configuration. */
+    public static final String NAME = "memory";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Store create(StoreContext context) {
+        return new MemoryStore();
+    }
+}

@@ -1,0 +1,735 @@
+package dev.pando.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pando.CborWriter;
+import dev.pando.Hash;
+import dev.pando.LogId;
+import dev.pando.Operation;
+import dev.pando.PrivateKey;
+import dev.pando.PublicKey;
+import dev.pando.StoreException;
+import dev.pando.TopicId;
+import dev.pando.spi.LogKey;
+import dev.pando.spi.LogRangeSize;
+import dev.pando.spi.RawOperation;
+import dev.pando.spi.Store;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviour every {@link Store} must show, as the {@link Store} Javadoc states it. Extend this
+ * class in your store's tests and implement {@link #openStore()}; every case then runs against
+ * your store:
+ *
+ * <pre>{@code
+ * class MyStoreTest extends StoreContract {
+ *     @Override
+ *     protected Store openStore() {
+ *         return new MyStoreProvider().create(new StoreContext(ProviderOptions.empty()));
+ *     }
+ * }
+ * }</pre>
+ *
+ * Each test gets a fresh, empty store, closed after the test. Persistence across reopening,
+ * configuration and failure modes are specific to each store: test them in the subclass.
+ */
+public abstract class StoreContract {
+    private static final PrivateKey ALICE = Operations.key(1);
+    private static final PrivateKey BOB = Operations.key(2);
+    private static final PrivateKey CAROL = Operations.key(3);
+    private static final LogId LOG = LogId.fromHex("0102");
+    private static final LogId OTHER_LOG = LogId.EMPTY;
+    private static final TopicId TOPIC = TopicId.named("contract");
+    private static final TopicId OTHER_TOPIC = TopicId.named("contract-other");
+
+    /** The store under test, opened before each test and closed after it. */
+    protected Store store;
+
+    /** A fresh, empty store. Called once before each test. */
+    protected abstract Store openStore();
+
+    @BeforeEach
+    void openFreshStore() {
+        store = openStore();
+    }
+
+    @AfterEach
+    void closeStore() {
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    private static LogKey logKey(PrivateKey key, LogId logId) {
+        return new LogKey(key.publicKey(), logId);
+    }
+
+    private static List<Long> seqs(List<Operation> ops) {
+        return ops.stream().map(Operation::seqNum).collect(Collectors.toList());
+    }
+
+    private void insertAll(List<Operation> ops) {
+        for (Operation op : ops) {
+            assertThat(store.insert(op)).as("insert %s", op).isTrue();
+        }
+    }
+
+    // ---------------------------------------------------------------- insert / get / has
+
+    @Test
+    void aNewOperationIsStoredAndReadBack() {
+        Operation op = Operations.chain(ALICE, LOG, 1).get(0);
+
+        assertThat(store.insert(op)).isTrue();
+
+        assertThat(store.has(op.id())).isTrue();
+        Optional<Operation> read = store.get(op.id());
+        assertThat(read).contains(op);
+        assertThat(read.orElseThrow().headerBytes()).isEqualTo(op.headerBytes());
+        assertThat(read.orElseThrow().body()).isEqualTo(op.body());
+    }
+
+    @Test
+    void aDuplicateReturnsFalseAndChangesNothing() {
+        List<Operation> ops = Operations.chain(ALICE, LOG, 2);
+        insertAll(ops);
+        LogRangeSize before = store.rangeSize(ALICE.publicKey(), LOG, 0, Long.MAX_VALUE);
+
+        assertThat(store.insert(ops.get(1))).isFalse();
+        // the same operation without its body is the same id: still a duplicate, the body stays
+        assertThat(store.insert(ops.get(0).withoutBody())).isFalse();
+
+        assertThat(store.log(ALICE.publicKey(), LOG, 0, 100)).containsExactlyElementsOf(ops);
+        assertThat(store.get(ops.get(0).id()).orElseThrow().body()).isEqualTo(ops.get(0).body());
+        assertThat(store.rangeSize(ALICE.publicKey(), LOG, 0, Long.MAX_VALUE)).isEqualTo(before);
+    }
+
+    @Test
+    void aForkAtAnOccupiedSeqThrowsAndChangesNothing() {
+        List<Operation> ops = Operations.chain(ALICE, LOG, 3);
+        insertAll(ops);
+        Operation fork = Operations.fork(ALICE, ops.get(1));
+
+        assertThatThrownBy(() -> store.insert(fork)).isInstanceOf(StoreException.class);
+
+        assertThat(store.has(fork.id())).isFalse();
+        assertThat(store.get(fork.id())).isEmpty();
+        assertThat(store.get(ops.get(1).id())).contains(ops.get(1));
+        assertThat(store.log(ALICE.publicKey(), LOG, 0, 100)).containsExactlyElementsOf(ops);
+    }
+
+    @Test
+    void theSameSeqInAnotherLogOrOfAnotherAuthorIsNoFork() {
+        Operation a = Operations.chain(ALICE, LOG, 1).get(0);
+        Operation b = Operations.chain(ALICE, OTHER_LOG, 1).get(0);
+        Operation c = Operations.chain(BOB, LOG, 1).get(0);
+
+        assertThat(store.insert(a)).isTrue();
+        assertThat(store.insert(b)).isTrue();
+        assertThat(store.insert(c)).isTrue();
+
+        assertThat(List.of(a, b, c)).allSatisfy(op -> assertThat(store.has(op.id())).isTrue());
+    }
+
+    @Test
+    void unknownIdsAreNotErrors() {
+        store.insert(Operations.chain(ALICE, LOG, 1).get(0));
+        Hash unknown = Hash.of(new byte[] {1, 2, 3});
+
+        assertThat(store.get(unknown)).isEmpty();
+        assertThat(store.getRaw(unknown)).isEmpty();
+        assertThat(store.has(unknown)).isFalse();
+        assertThat(store.delete(unknown)).isFalse();
+        assertThat(store.deletePayload(unknown)).isFalse();
+    }
+
+    @Test
+    void rawBytesAreReturnedExactlyAsGiven() {
+        List<Operation> ops = Operations.chain(ALICE, LOG, 3, 100);
+        insertAll(ops);
+
+        for (Operation op : ops) {
+            RawOperation raw = store.getRaw(op.id()).orElseThrow();
+            assertThat(raw.id()).isEqualTo(op.id());
+            assertThat(raw.seqNum()).isEqualTo(op.seqNum());
+            assertThat(raw.header()).isEqualTo(op.headerBytes());
+            assertThat(raw.body()).isPresent();
+            assertThat(raw.body().orElseThrow()).isEqualTo(op.body().orElseThrow().bytes());
+            assertThat(raw.size()).isEqualTo(op.headerBytes().length + 100L);
+        }
+    }
+
+    @Test
+    void aHeaderWithNonCanonicalExtensionOrderKeepsItsExactBytes() {
+        byte[] body = {9, 8, 7};
+        Operation op = Operations.withUnsortedExtensions(ALICE, LOG, body);
+        byte[] exact = op.headerBytes();
+        // the fixture really is non-canonical: re-encoding its extensions would change bytes
+        byte[] extensions = op.header().extensionsBytes().orElseThrow();
+        assertThat(CborWriter.encode(op.header().extensions().orElseThrow())).isNotEqualTo(extensions);
+
+        assertThat(store.insert(op)).isTrue();
+
+        RawOperation raw = store.getRaw(op.id()).orElseThrow();
+        assertThat(raw.header()).isEqualTo(exact);
+        assertThat(Hash.of(raw.header())).isEqualTo(op.id());
+        assertThat(raw.body().orElseThrow()).isEqualTo(body);
+        assertThat(store.get(op.id()).orElseThrow().headerBytes()).isEqualTo(exact);
+        assertThat(store.rawLog(ALICE.publicKey(), LOG, 0, 10)).singleElement()
+                .satisfies(r -> assertThat(r.header()).isEqualTo(exact));
+        Operation reread = store.log(ALICE.publicKey(), LOG, 0, 10).get(0);
+        assertThat(reread.id()).isEqualTo(op.id());
+        reread.validate();
+    }
+
+    // ---------------------------------------------------------------- bodies
+
+    @Test
+    void anOperationWithoutBodyIsReadWithoutBody() {
+        Operation op = Operations.chain(ALICE, LOG, 1, 0).get(0);
+        store.insert(op);
+
+        assertThat(store.get(op.id()).orElseThrow().body()).isEmpty();
+        assertThat(store.getRaw(op.id()).orElseThrow().body()).isEmpty();
+        assertThat(store.deletePayload(op.id())).as("nothing to delete").isFalse();
+    }
+
+    @Test
+    void anEmptyBodyStaysPresent() {
+        Operation op = Operation.builder(ALICE).logId(LOG).timestamp(1).body(new byte[0]).build();
+        assertThat(op.body()).isPresent();
+        store.insert(op);
+
+        assertThat(store.get(op.id()).orElseThrow().body()).contains(op.body().orElseThrow());
+        assertThat(store.getRaw(op.id()).orElseThrow().body()).hasValueSatisfying(b -> assertThat(b).isEmpty());
+        assertThat(store.deletePayload(op.id())).isTrue();
+        assertThat(store.getRaw(op.id()).orElseThrow().body()).isEmpty();
+    }
+
+    @Test
+    void aDeletedPayloadLeavesTheHeader() {
+        List<Operation> ops = Operations.chain(ALICE, LOG, 2);
+        insertAll(ops);
+        Operation op = ops.get(1);
+
+        assertThat(store.deletePayload(op.id())).isTrue();
+
+        assertThat(store.has(op.id())).isTrue();
+        Operation read = store.get(op.id()).orElseThrow();
+        assertThat(read.body()).isEmpty();
+        assertThat(read.headerBytes()).isEqualTo(op.headerBytes());
+        assertThat(store.getRaw(op.id()).orElseThrow().body()).isEmpty();
+        assertThat(store.log(ALICE.publicKey(), LOG, 0, 10)).containsExactly(ops.get(0), op.withoutBody());
+        assertThat(store.deletePayload(op.id())).as("second time").isFalse();
+        assertThat(store.get(ops.get(0).id()).orElseThrow().body()).isPresent();
+    }
+
+    @Test
+    void deletePayloadsRangeIsInclusiveOnBothEnds() {
+        List<Operation> ops = Operations.chain(ALICE, LOG, 10);
+        insertAll(ops);
+        Operation otherLog = Operations.chain(BOB, LOG, 1).get(0);
+        store.insert(otherLog);
+
+        assertThat(store.deletePayloads(ALICE.publicKey(), LOG, 2, 5)).isEqualTo(4);
+
+        for (Operation op : ops) {
+            boolean deleted = op.seqNum() >= 2 && op.seqNum() <= 5;
+            assertThat(store.get(op.id()).orElseThrow().body().isPresent()).as("seq %d has a body", op.seqNum())
+                    .isEqualTo(!deleted);
+        }
+        assertThat(store.log(ALICE.publicKey(), LOG, 0, 100)).hasSize(10);
+        assertThat(store.get(otherLog.id()).orElseThrow().body()).isPresent();
+        assertThat(store.deletePayloads(ALICE.publicKey(), LOG, 2, 5)).as("again").isZero();
+        assertThat(store.deletePayloads(ALICE.publicKey(), LOG, 5, 2)).as("from > to").isZero();
+        assertThat(store.deletePayloads(ALICE.publicKey(), LOG, 0, Long.MAX_VALUE)).isEqualTo(6);
+        assertThat(store.deletePayloads(CAROL.publicKey(), LOG, 0, Long.MAX_VALUE)).isZero();
+    }
+
+    // ---------------------------------------------------------------- delete
+
+    @Test
+    void aDeletedOperationIsGoneAndItsPositionFree() {
+        List<Operation> ops = Operations.chain(ALICE, LOG, 3);
+        insertAll(ops);
+        Operation gone = ops.get(2);
+
+        assertThat(store.delete(gone.id())).isTrue();
+
+        assertThat(store.has(gone.id())).isFalse();
+        assertThat(store.get(gone.id())).isEmpty();
+        assertThat(store.getRaw(gone.id())).isEmpty();
+        assertThat(store.log(ALICE.publicKey(), LOG, 0, 10)).containsExactly(ops.get(0), ops.get(1));
+        assertThat(store.latest(ALICE.publicKey(), LOG)).contains(ops.get(1));
+        assertThat(store.delete(gone.id())).as("second time").isFalse();
+        Operation replacement = Operations.fork(ALICE, gone);
+        assertThat(store.insert(replacement)).isTrue();
+        assertThat(store.latest(ALICE.publicKey(), LOG)).contains(replacement);
+    }
+
+    @Test
+    void deletingTheLastOperationOfALogRemovesTheLog() {
+        Operation op = Operations.chain(ALICE, LOG, 1).get(0);
+        store.insert(op);
+        store.addToTopic(TOPIC, logKey(ALICE, LOG));
+
+        store.delete(op.id());
+
+        assertThat(store.logs()).isEmpty();
+        assertThat(store.heights(LOG)).isEmpty();
+        assertThat(store.latest(ALICE.publicKey(), LOG)).isEmpty();
+        assertThat(store.topicLogs(TOPIC)).as("topic associations are independent of operations")
+                .containsExactly(logKey(ALICE, LOG));
+    }
+
+    // ---------------------------------------------------------------- logs
+
+    @Test
+    void aLogIsReturnedInAscendingSeqOrderWhateverTheInsertOrder() {
+        List<Operation> ops = Operations.chain(ALICE, LOG, 10);
+        List<Operation> shuffled = new ArrayList<>(ops);
+        Collections.shuffle(shuffled, new Random(7));
+        insertAll(shuffled);
+        store.insert(Operations.chain(ALICE, OTHER_LOG, 3).get(0));
+        store.insert(Operations.chain(BOB, LOG, 3).get(0));
+
+        assertThat(store.log(ALICE.publicKey(), LOG, 0, 100)).containsExactlyElementsOf(ops);
+        assertThat(store.rawLog(ALICE.publicKey(), LOG, 0, 100)).extracting(RawOperation::id)
+                .containsExactlyElementsOf(ops.stream().map(Operation::id).collect(Collectors.toList()));
+        assertThat(store.rawLog(ALICE.publicKey(), LOG, 0, 100)).extracting(RawOperation::seqNum)
+                .containsExactlyElementsOf(seqs(ops));
+    }
+
+    @Test
+    void fromSeqIsInclusiveAndLimitIsExact() {
+        List<Operation> ops = Operations.chain(ALICE, LOG, 10);
+        insertAll(ops);
+        PublicKey a = ALICE.publicKey();
+
+        assertThat(seqs(store.log(a, LOG, 3, 4))).containsExactly(3L, 4L, 5L, 6L);
+        assertThat(store.rawLog(a, LOG, 3, 4)).extracting(RawOperation::seqNum).containsExactly(3L, 4L, 5L, 6L);
+        assertThat(seqs(store.log(a, LOG, 9, 100))).containsExactly(9L);
+        assertThat(store.log(a, LOG, 10, 100)).isEmpty();
+        assertThat(store.rawLog(a, LOG, 10, 100)).isEmpty();
+        assertThat(store.log(a, LOG, 0, 0)).isEmpty();
+        assertThat(store.rawLog(a, LOG, 0, 0)).isEmpty();
+        assertThat(store.log(a, LOG, Long.MAX_VALUE, 10)).isEmpty();
+    }
+
+    @Test
+    void aLongLogCanBePagedThrough() {
+        List<Operation> ops = Operations.chain(ALICE, LOG, 25, 8);
+        insertAll(ops);
+
+        List<RawOperation> all = new ArrayList<>();
+        long from = 0;
+        while (true) {
+            List<RawOperation> page = store.rawLog(ALICE.publicKey(), LOG, from, 7);
+            assertThat(page.size()).isLessThanOrEqualTo(7);
+            if (page.isEmpty()) {
+                break;
+            }
+            all.addAll(page);
+            from = page.get(page.size() - 1).seqNum() + 1;
+        }
+
+        assertThat(all).extracting(RawOperation::seqNum).containsExactlyElementsOf(seqs(ops));
+    }
+
+    @Test
+    void logsMayHaveGaps() {
+        List<Operation> ops = Operations.chain(ALICE, LOG, 7);
+        List<Operation> withGap = List.of(ops.get(0), ops.get(1), ops.get(2), ops.get(5), ops.get(6));
+        insertAll(withGap);
+
+        assertThat(store.log(ALICE.publicKey(), LOG, 0, 100)).containsExactlyElementsOf(withGap);
+        assertThat(seqs(store.log(ALICE.publicKey(), LOG, 3, 100))).containsExactly(5L, 6L);
+        assertThat(store.latest(ALICE.publicKey(), LOG)).contains(ops.get(6));
+        assertThat(store.heights(LOG)).containsExactly(Map.entry(ALICE.publicKey(), 6L));
+    }
+
+    @Test
+    void latestIsTheHighestSeqWithItsBody() {
+        List<Operation> ops = Operations.chain(ALICE, LOG, 5);
+        insertAll(List.of(ops.get(4), ops.get(0), ops.get(2)));
+
+        assertThat(store.latest(ALICE.publicKey(), LOG)).contains(ops.get(4));
+        assertThat(store.latest(ALICE.publicKey(), LOG).orElseThrow().body()).isEqualTo(ops.get(4).body());
+        assertThat(store.latest(ALICE.publicKey(), OTHER_LOG)).isEmpty();
+        assertThat(store.latest(BOB.publicKey(), LOG)).isEmpty();
+    }
+
+    @Test
+    void heightsCoverEveryAuthorOfALogId() {
+        insertAll(Operations.chain(ALICE, LOG, 3));
+        insertAll(Operations.chain(BOB, LOG, 5));
+        insertAll(Operations.chain(CAROL, OTHER_LOG, 2));
+        insertAll(Operations.chain(ALICE, OTHER_LOG, 1));
+
+        assertThat(store.heights(LOG)).containsOnly(
+                Map.entry(ALICE.publicKey(), 2L), Map.entry(BOB.publicKey(), 4L));
+        assertThat(store.heights(OTHER_LOG)).containsOnly(
+                Map.entry(CAROL.publicKey(), 1L), Map.entry(ALICE.publicKey(), 0L));
+        assertThat(store.heights(LogId.fromHex("ff"))).isEmpty();
+    }
+
+    @Test
+    void logsAreOrderedByAuthorThenLogId() {
+        // log ids chosen to catch signed-byte and prefix ordering mistakes
+        List<LogId> logIds = List.of(LogId.EMPTY, LogId.fromHex("00"), LogId.fromHex("0001"), LogId.fromHex("7f"),
+                LogId.fromHex("80"), LogId.fromHex("ff"));
+        List<Operation> ops = new ArrayList<>();
+        for (PrivateKey key : List.of(ALICE, BOB, CAROL)) {
+            for (LogId id : logIds) {
+                ops.addAll(Operations.chain(key, id, 2, 0));
+            }
+        }
+        Collections.shuffle(ops, new Random(11));
+        insertAll(ops);
+
+        List<LogKey> expected = new ArrayList<>();
+        for (PrivateKey key : List.of(ALICE, BOB, CAROL)) {
+            for (LogId id : logIds) {
+                expected.add(logKey(key, id));
+            }
+        }
+        Collections.sort(expected);
+        assertThat(store.logs()).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void pruneDeletesEverythingBeforeTheGivenSeq() {
+        List<Operation> ops = Operations.chain(ALICE, LOG, 10);
+        insertAll(ops);
+        List<Operation> bobs = Operations.chain(BOB, LOG, 3);
+        insertAll(bobs);
+        PublicKey a = ALICE.publicKey();
+
+        assertThat(store.prune(a, LOG, 0)).isZero();
+        assertThat(store.prune(a, LOG, 4)).isEqualTo(4);
+
+        assertThat(seqs(store.log(a, LOG, 0, 100))).containsExactly(4L, 5L, 6L, 7L, 8L, 9L);
+        assertThat(store.has(ops.get(3).id())).isFalse();
+        assertThat(store.has(ops.get(4).id())).isTrue();
+        assertThat(store.prune(a, LOG, 4)).as("again").isZero();
+        assertThat(store.prune(a, OTHER_LOG, 100)).isZero();
+        assertThat(store.log(BOB.publicKey(), LOG, 0, 100)).containsExactlyElementsOf(bobs);
+        assertThat(store.prune(a, LOG, Long.MAX_VALUE)).isEqualTo(6);
+        assertThat(store.logs()).containsExactly(logKey(BOB, LOG));
+    }
+
+    @Test
+    void rangeSizeCountsOperationsAndBytesInclusively() {
+        List<Operation> ops = Operations.chain(ALICE, LOG, 10, 50);
+        insertAll(ops);
+        insertAll(Operations.chain(BOB, LOG, 2, 50));
+        PublicKey a = ALICE.publicKey();
+
+        assertThat(store.rangeSize(a, LOG, 2, 5)).isEqualTo(new LogRangeSize(4, bytes(ops.subList(2, 6))));
+        assertThat(store.rangeSize(a, LOG, 3, 3)).isEqualTo(new LogRangeSize(1, bytes(ops.subList(3, 4))));
+        assertThat(store.rangeSize(a, LOG, 0, Long.MAX_VALUE)).isEqualTo(new LogRangeSize(10, bytes(ops)));
+        assertThat(store.rangeSize(a, LOG, 5, 2)).isEqualTo(LogRangeSize.EMPTY);
+        assertThat(store.rangeSize(a, LOG, 10, 20)).isEqualTo(LogRangeSize.EMPTY);
+        assertThat(store.rangeSize(CAROL.publicKey(), LOG, 0, 10)).isEqualTo(LogRangeSize.EMPTY);
+
+        store.deletePayloads(a, LOG, 2, 5);
+        long headers = ops.subList(2, 6).stream().mapToLong(o -> o.headerBytes().length).sum();
+        assertThat(store.rangeSize(a, LOG, 2, 5)).isEqualTo(new LogRangeSize(4, headers));
+    }
+
+    private long bytes(List<Operation> ops) {
+        return ops.stream().mapToLong(o -> o.headerBytes().length + o.body().map(b -> b.size()).orElse(0)).sum();
+    }
+
+    @Test
+    void unknownLogsAreEmptyNotErrors() {
+        insertAll(Operations.chain(ALICE, LOG, 2));
+        PublicKey b = BOB.publicKey();
+
+        assertThat(store.log(b, LOG, 0, 10)).isEmpty();
+        assertThat(store.rawLog(b, LOG, 0, 10)).isEmpty();
+        assertThat(store.latest(b, LOG)).isEmpty();
+        assertThat(store.heights(LogId.fromHex("abcd"))).isEmpty();
+        assertThat(store.prune(b, LOG, 100)).isZero();
+        assertThat(store.deletePayloads(b, LOG, 0, 100)).isZero();
+        assertThat(store.rangeSize(b, LOG, 0, 100)).isEqualTo(LogRangeSize.EMPTY);
+    }
+
+    @Test
+    void anEmptyStoreHasNoLogs() {
+        assertThat(store.logs()).isEmpty();
+        assertThat(store.heights(LOG)).isEmpty();
+    }
+
+    // ---------------------------------------------------------------- batches
+
+    @Test
+    void aBatchReportsWhichOperationsWereNew() {
+        List<Operation> ops = Operations.chain(ALICE, LOG, 5);
+        store.insert(ops.get(1));
+
+        boolean[] result = store.insertBatch(List.of(ops.get(0), ops.get(1), ops.get(2), ops.get(2), ops.get(3),
+                ops.get(4)));
+
+        assertThat(result).containsExactly(true, false, true, false, true, true);
+        assertThat(store.log(ALICE.publicKey(), LOG, 0, 100)).containsExactlyElementsOf(ops);
+        assertThat(store.insertBatch(ops)).containsExactly(false, false, false, false, false);
+        assertThat(store.insertBatch(List.of())).isEmpty();
+    }
+
+    @Test
+    void aBatchWithAForkOfAStoredOperationStoresNothing() {
+        List<Operation> ops = Operations.chain(ALICE, LOG, 6);
+        insertAll(ops.subList(0, 2));
+        Operation fork = Operations.fork(ALICE, ops.get(1));
+        Operation bobs = Operations.chain(BOB, LOG, 1).get(0);
+        List<Operation> batch = List.of(ops.get(2), ops.get(3), bobs, fork, ops.get(4), ops.get(5));
+
+        assertThatThrownBy(() -> store.insertBatch(batch)).isInstanceOf(StoreException.class);
+
+        assertThat(batch).noneSatisfy(op -> assertThat(store.has(op.id())).isTrue());
+        assertThat(store.log(ALICE.publicKey(), LOG, 0, 100)).containsExactlyElementsOf(ops.subList(0, 2));
+        assertThat(store.logs()).containsExactly(logKey(ALICE, LOG));
+        assertThat(store.insertBatch(ops.subList(2, 6))).as("the same batch without the fork")
+                .containsExactly(true, true, true, true);
+    }
+
+    @Test
+    void aBatchForkingItselfStoresNothing() {
+        List<Operation> ops = Operations.chain(ALICE, LOG, 3);
+        Operation fork = Operations.fork(ALICE, ops.get(2));
+
+        assertThatThrownBy(() -> store.insertBatch(List.of(ops.get(0), ops.get(1), ops.get(2), fork)))
+                .isInstanceOf(StoreException.class);
+
+        assertThat(store.logs()).isEmpty();
+        assertThat(ops).noneSatisfy(op -> assertThat(store.has(op.id())).isTrue());
+    }
+
+    // ---------------------------------------------------------------- topics
+
+    @Test
+    void logsAreAssociatedWithTopics() {
+        LogKey aliceLog = logKey(ALICE, LOG);
+        LogKey bobLog = logKey(BOB, OTHER_LOG);
+
+        assertThat(store.addToTopic(TOPIC, aliceLog)).isTrue();
+        assertThat(store.addToTopic(TOPIC, aliceLog)).as("again").isFalse();
+        assertThat(store.addToTopic(TOPIC, bobLog)).isTrue();
+        assertThat(store.addToTopic(OTHER_TOPIC, aliceLog)).as("a log in a second topic").isTrue();
+
+        assertThat(store.topicLogs(TOPIC)).containsExactlyInAnyOrder(aliceLog, bobLog);
+        assertThat(store.topicLogs(OTHER_TOPIC)).containsExactly(aliceLog);
+        assertThat(store.logs()).as("no operations were stored").isEmpty();
+    }
+
+    @Test
+    void associationsCanBeRemoved() {
+        LogKey aliceLog = logKey(ALICE, LOG);
+        store.addToTopic(TOPIC, aliceLog);
+        store.addToTopic(OTHER_TOPIC, aliceLog);
+
+        assertThat(store.removeFromTopic(TOPIC, aliceLog)).isTrue();
+        assertThat(store.removeFromTopic(TOPIC, aliceLog)).as("again").isFalse();
+        assertThat(store.removeFromTopic(TOPIC, logKey(CAROL, LOG))).isFalse();
+
+        assertThat(store.topicLogs(TOPIC)).isEmpty();
+        assertThat(store.topicLogs(OTHER_TOPIC)).containsExactly(aliceLog);
+    }
+
+    @Test
+    void anUnknownTopicHasNoLogs() {
+        assertThat(store.topicLogs(TopicId.named("nobody"))).isEmpty();
+        assertThat(store.removeFromTopic(TopicId.named("nobody"), logKey(ALICE, LOG))).isFalse();
+    }
+
+    @Test
+    void theTopicsSetIsASnapshot() {
+        store.addToTopic(TOPIC, logKey(ALICE, LOG));
+        var before = store.topicLogs(TOPIC);
+        store.addToTopic(TOPIC, logKey(BOB, LOG));
+
+        assertThat(before).containsExactly(logKey(ALICE, LOG));
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    @Test
+    void closeIsIdempotentAndLaterCallsThrow() {
+        Operation op = Operations.chain(ALICE, LOG, 1).get(0);
+        store.insert(op);
+        PublicKey a = ALICE.publicKey();
+        LogKey key = logKey(ALICE, LOG);
+
+        store.close();
+        store.close();
+
+        List<Runnable> calls = List.of(
+                () -> store.insert(op),
+                () -> store.insertBatch(List.of(op)),
+                () -> store.get(op.id()),
+                () -> store.getRaw(op.id()),
+                () -> store.has(op.id()),
+                () -> store.delete(op.id()),
+                () -> store.deletePayload(op.id()),
+                () -> store.log(a, LOG, 0, 10),
+                () -> store.rawLog(a, LOG, 0, 10),
+                () -> store.latest(a, LOG),
+                () -> store.heights(LOG),
+                () -> store.logs(),
+                () -> store.prune(a, LOG, 1),
+                () -> store.deletePayloads(a, LOG, 0, 1),
+                () -> store.rangeSize(a, LOG, 0, 1),
+                () -> store.addToTopic(TOPIC, key),
+                () -> store.removeFromTopic(TOPIC, key),
+                () -> store.topicLogs(TOPIC));
+        for (int i = 0; i < calls.size(); i++) {
+            assertThatThrownBy(calls.get(i)::run).as("call %d after close", i).isInstanceOf(StoreException.class);
+        }
+    }
+
+    // ---------------------------------------------------------------- concurrency
+
+    private static final int THREADS = 4;
+    private static final int OPS_PER_THREAD = 500;
+
+    @Test
+    void concurrentInsertsAndReadsAllLand() throws Exception {
+        Operations.Logs logs = Operations.logs(THREADS, OPS_PER_THREAD, LOG, 16);
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS * 2);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            AtomicBoolean writing = new AtomicBoolean(true);
+            List<Future<?>> writers = new ArrayList<>();
+            List<Future<?>> readers = new ArrayList<>();
+            for (PrivateKey key : logs.keys()) {
+                List<Operation> log = logs.of(key);
+                writers.add(pool.submit(() -> {
+                    start.await();
+                    for (Operation op : log) {
+                        assertThat(store.insert(op)).isTrue();
+                    }
+                    return null;
+                }));
+                // each log is written in seq order, so a reader must always see a gap-free prefix
+                readers.add(pool.submit(() -> {
+                    start.await();
+                    while (writing.get()) {
+                        List<RawOperation> seen = store.rawLog(key.publicKey(), LOG, 0, OPS_PER_THREAD);
+                        for (int i = 0; i < seen.size(); i++) {
+                            assertThat(seen.get(i).seqNum()).isEqualTo(i);
+                        }
+                        if (!seen.isEmpty()) {
+                            assertThat(store.has(seen.get(seen.size() - 1).id())).isTrue();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : writers) {
+                f.get(2, TimeUnit.MINUTES);
+            }
+            writing.set(false);
+            for (Future<?> f : readers) {
+                f.get(2, TimeUnit.MINUTES);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        for (PrivateKey key : logs.keys()) {
+            assertThat(store.log(key.publicKey(), LOG, 0, OPS_PER_THREAD + 1)).containsExactlyElementsOf(logs.of(key));
+        }
+        assertThat(store.heights(LOG)).hasSize(THREADS).allSatisfy((k, h) -> assertThat(h).isEqualTo(OPS_PER_THREAD - 1));
+        assertThat(store.logs()).hasSize(THREADS);
+    }
+
+    @Test
+    void noReaderSeesHalfABatch() throws Exception {
+        int batchSize = 50;
+        List<Operation> log = Operations.chain(ALICE, LOG, 500, 16);
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            AtomicBoolean writing = new AtomicBoolean(true);
+            Future<?> writer = pool.submit(() -> {
+                start.await();
+                for (int i = 0; i < log.size(); i += batchSize) {
+                    store.insertBatch(log.subList(i, i + batchSize));
+                }
+                return null;
+            });
+            List<Future<?>> readers = new ArrayList<>();
+            for (int r = 0; r < 2; r++) {
+                readers.add(pool.submit(() -> {
+                    start.await();
+                    while (writing.get()) {
+                        int size = store.rawLog(ALICE.publicKey(), LOG, 0, log.size()).size();
+                        assertThat(size % batchSize).as("visible operations: %d", size).isZero();
+                        long count = store.rangeSize(ALICE.publicKey(), LOG, 0, Long.MAX_VALUE).operations();
+                        assertThat(count % batchSize).as("counted operations: %d", count).isZero();
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            writer.get(2, TimeUnit.MINUTES);
+            writing.set(false);
+            for (Future<?> f : readers) {
+                f.get(2, TimeUnit.MINUTES);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertThat(store.rawLog(ALICE.publicKey(), LOG, 0, 1000)).hasSize(log.size());
+    }
+
+    @Test
+    void concurrentDuplicateInsertsStoreEachOperationOnce() throws Exception {
+        List<Operation> log = Operations.chain(ALICE, LOG, 200, 8);
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+        List<Future<Integer>> results = new ArrayList<>();
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            for (int t = 0; t < THREADS; t++) {
+                results.add(pool.submit(() -> {
+                    start.await();
+                    int fresh = 0;
+                    for (Operation op : log) {
+                        if (store.insert(op)) {
+                            fresh++;
+                        }
+                    }
+                    return fresh;
+                }));
+            }
+            start.countDown();
+            int total = 0;
+            for (Future<Integer> f : results) {
+                total += f.get(2, TimeUnit.MINUTES);
+            }
+            assertThat(total).as("each operation is new exactly once").isEqualTo(log.size());
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(store.log(ALICE.publicKey(), LOG, 0, 1000)).containsExactlyElementsOf(log);
+    }
+}
