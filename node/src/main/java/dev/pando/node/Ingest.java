@@ -15,10 +15,15 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.IntStream;
 
@@ -47,7 +52,9 @@ import java.util.stream.IntStream;
  * order within and across batches.
  *
  * <p><b>Threading.</b> Thread-safe. Verification runs concurrently; placing and storing is
- * serialised by one lock, so concurrent ingest of one log never forks it or loses operations.
+ * serialised by one lock, in the order the calls began, so concurrent ingest of one log never
+ * forks it or loses operations. {@link #ingestBatchAsync} lets one caller overlap the storing of
+ * a batch with the verification of the next.
  * One {@code Ingest} must be the only writer of its store.
  *
  * <p><b>Memory.</b> Nothing grows without bound: the log state is read from the store per batch
@@ -76,9 +83,19 @@ public final class Ingest implements AutoCloseable {
     private final Counters counters = new Counters();
     private final PendingBuffer pending;
     private final ReentrantLock applier = new ReentrantLock();
+    /** Signalled when {@link #serving} moves on. */
+    private final Condition turn = applier.newCondition();
+    /** Guards {@link #nextTicket}. */
+    private final Object tickets = new Object();
+    private long nextTicket;
+    /** The ticket whose batch applies next; guarded by {@link #applier}. */
+    private long serving;
+    private final ThreadPoolExecutor runners;
     private final int verifyThreads;
     private final ForkJoinPool verifiers;
     private volatile boolean closed;
+    private volatile int pendingSize;
+    private volatile long pendingBytes;
 
     private Ingest(Builder b) {
         this.store = b.store;
@@ -92,6 +109,15 @@ public final class Ingest implements AutoCloseable {
             t.setName("pando-ingest-" + poolId + "-verify-" + threadId.incrementAndGet());
             return t;
         }, null, false) : null;
+        AtomicInteger runnerId = new AtomicInteger();
+        // Two runners: one batch can be stored while the next one is verified. Threads start on
+        // the first async batch and end after a minute idle.
+        this.runners = new ThreadPoolExecutor(2, 2, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "pando-ingest-" + poolId + "-async-" + runnerId.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        runners.allowCoreThreadTimeOut(true);
     }
 
     /** An ingest pipeline into {@code store} with the default bounds and one verify thread per core. */
@@ -110,59 +136,127 @@ public final class Ingest implements AutoCloseable {
 
     /**
      * Ingests a batch: verifies in parallel, then places each operation in input order and stores
-     * the accepted ones in one transaction.
+     * the accepted ones in one transaction. Batches are applied in the order their calls (sync or
+     * {@link #ingestBatchAsync async}) began.
      *
      * @return one result per input, in input order
      * @throws StoreException if the store fails; nothing of the batch is stored then
      */
     public List<IngestResult> ingestBatch(List<IngestInput> inputs) {
         ensureOpen();
-        int n = inputs.size();
-        if (n == 0) {
-            return List.of();
+        long ticket;
+        synchronized (tickets) {
+            ticket = nextTicket++;
         }
+        return run(ticket, inputs);
+    }
+
+    /**
+     * As {@link #ingestBatch}, on the pipeline's threads: the caller may prepare the next batch
+     * while this one is verified and stored, and several batches may be verified while an earlier
+     * one is being stored. Batches are applied in the order of the calls. The caller bounds how
+     * many batches it leaves outstanding (each holds its inputs until it completes).
+     *
+     * @return completes with the results, or exceptionally with a {@link StoreException}, or an
+     *     {@link IllegalStateException} if the pipeline was closed first
+     */
+    public CompletableFuture<List<IngestResult>> ingestBatchAsync(List<IngestInput> inputs) {
+        ensureOpen();
+        List<IngestInput> batch = List.copyOf(inputs);
+        synchronized (tickets) {
+            // The ticket and the queue position are taken together: the runners take batches in
+            // ticket order, so the lowest waiting ticket is always running, never queued behind a
+            // runner that waits for it.
+            long ticket = nextTicket++;
+            try {
+                return CompletableFuture.supplyAsync(() -> run(ticket, batch), runners);
+            } catch (RejectedExecutionException e) {
+                throw new IllegalStateException("this ingest pipeline is closed", e);
+            }
+        }
+    }
+
+    /** Verifies, then waits for this ticket's turn and applies. Always passes the turn on. */
+    private List<IngestResult> run(long ticket, List<IngestInput> inputs) {
+        Checked[] checked = null;
+        RuntimeException failure = null;
+        try {
+            checked = verify(inputs);
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        applier.lock();
+        try {
+            while (serving != ticket && !closed) {
+                turn.awaitUninterruptibly();
+            }
+            try {
+                if (failure != null) {
+                    throw failure;
+                }
+                ensureOpen();
+                return apply(checked);
+            } finally {
+                serving = ticket + 1;
+                turn.signalAll();
+            }
+        } finally {
+            applier.unlock();
+        }
+    }
+
+    private Checked[] verify(List<IngestInput> inputs) {
+        int n = inputs.size();
         Checked[] checked = new Checked[n];
         if (verifiers == null || n < PARALLEL_THRESHOLD) {
             for (int i = 0; i < n; i++) {
                 checked[i] = check(inputs.get(i));
             }
         } else {
-            verifiers.submit(() -> IntStream.range(0, n).parallel().forEach(i -> checked[i] = check(inputs.get(i))))
-                    .join();
+            try {
+                verifiers.submit(() -> IntStream.range(0, n).parallel().forEach(i -> checked[i] = check(inputs.get(i))))
+                        .join();
+            } catch (RejectedExecutionException e) {
+                throw new IllegalStateException("this ingest pipeline is closed", e);
+            }
         }
-        applier.lock();
-        try {
-            ensureOpen();
-            return apply(checked);
-        } finally {
-            applier.unlock();
-        }
+        return checked;
     }
 
     /** What this pipeline has done so far (a snapshot; does not wait for a running batch). */
     public IngestCounters counters() {
-        // The buffer's size is read without the lock: two plain reads of fields that only the
-        // applier writes; at worst a value a batch old, which a snapshot may be.
+        // The buffer's size comes from copies the applier publishes after each batch, so a
+        // snapshot never waits for the lock; at worst it is one batch old.
         return counters.snapshot(pendingSize, pendingBytes);
     }
 
-    private volatile int pendingSize;
-    private volatile long pendingBytes;
-
-    /** Stops the verify threads. Idempotent. Does not close the store. */
+    /**
+     * Stops the pipeline's threads; batches not yet applied fail with an
+     * {@link IllegalStateException}. Idempotent. Does not close the store.
+     */
     @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
+        applier.lock();
+        try {
+            turn.signalAll();
+        } finally {
+            applier.unlock();
+        }
+        runners.shutdown();
         if (verifiers != null) {
             verifiers.shutdown();
-            try {
+        }
+        try {
+            runners.awaitTermination(10, TimeUnit.SECONDS);
+            if (verifiers != null) {
                 verifiers.awaitTermination(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

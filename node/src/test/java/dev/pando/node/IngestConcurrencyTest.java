@@ -58,4 +58,49 @@ class IngestConcurrencyTest {
                     .containsExactlyElementsOf(LongStream.range(0, 60).boxed().toList());
         }
     }
+
+    @Test
+    void asyncBatchesApplyInCallOrder() {
+        List<Operation> chain = Logs.chain(Logs.key(210), LogId.EMPTY, 200);
+        MapStore store = new MapStore();
+        try (Ingest ingest = Ingest.builder(store).verifyThreads(2).build()) {
+            List<java.util.concurrent.CompletableFuture<List<IngestResult>>> futures = new ArrayList<>();
+            // batches of different sizes, so that a later one could finish verifying first
+            int[] sizes = {40, 5, 60, 17, 3, 75};
+            int from = 0;
+            for (int size : sizes) {
+                futures.add(ingest.ingestBatchAsync(Logs.inputs(chain.subList(from, from + size))));
+                from += size;
+            }
+            for (var f : futures) {
+                assertThat(f.join()).allSatisfy(r -> assertThat(r).isInstanceOf(IngestResult.Inserted.class));
+            }
+            // a direct ingest after them sees every one applied
+            assertThat(ingest.ingest(Logs.input(chain.get(0)))).isInstanceOf(IngestResult.Duplicate.class);
+            assertThat(ingest.counters().pending()).isZero();
+        }
+        assertThat(store.log(Logs.key(210).publicKey(), LogId.EMPTY, 0, 1000)).hasSize(200);
+    }
+
+    @Test
+    void closingWithBatchesOutstandingNeitherHangsNorLosesAnAppliedBatch() {
+        List<Operation> chain = Logs.chain(Logs.key(220), LogId.EMPTY, 100);
+        MapStore store = new MapStore();
+        Ingest ingest = Ingest.builder(store).verifyThreads(2).build();
+        List<java.util.concurrent.CompletableFuture<List<IngestResult>>> futures = new ArrayList<>();
+        for (int i = 0; i < 100; i += 20) {
+            futures.add(ingest.ingestBatchAsync(Logs.inputs(chain.subList(i, i + 20))));
+        }
+        ingest.close();
+        int applied = 0;
+        for (var f : futures) {
+            try {
+                f.join();
+                applied++;
+            } catch (java.util.concurrent.CompletionException e) {
+                assertThat(e.getCause()).isInstanceOf(IllegalStateException.class);
+            }
+        }
+        assertThat(store.log(Logs.key(220).publicKey(), LogId.EMPTY, 0, 1000)).hasSize(applied * 20);
+    }
 }
