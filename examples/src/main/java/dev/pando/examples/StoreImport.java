@@ -6,13 +6,18 @@ import dev.pando.node.EvictionReason;
 import dev.pando.node.Ingest;
 import dev.pando.node.IngestCounters;
 import dev.pando.node.IngestInput;
+import dev.pando.node.IngestResult;
 import dev.pando.spi.Store;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -34,6 +39,8 @@ import picocli.CommandLine.Spec;
                 + "end: not stored), fork, rejected {kind: count}, evicted {reason: count}.",
                 "Exit 0 whatever the input held; 1 if the store fails."})
 final class StoreImport implements Callable<Integer> {
+    private static final int IN_FLIGHT = 2;
+
     @Spec
     CommandSpec spec;
 
@@ -61,6 +68,7 @@ final class StoreImport implements Callable<Integer> {
         try (Store s = store.open(false); Ingest ingest = Ingest.create(s)) {
             BoundedLineReader reader = new BoundedLineReader(root.stdin(), maxLine);
             List<IngestInput> inputs = new ArrayList<>(batch);
+            Deque<CompletableFuture<List<IngestResult>>> outstanding = new ArrayDeque<>();
             for (byte[] line = reader.next(); line != null; line = reader.next()) {
                 lines++;
                 if (line == BoundedLineReader.TOO_LONG) {
@@ -74,15 +82,38 @@ final class StoreImport implements Callable<Integer> {
                     continue;
                 }
                 if (inputs.size() == batch) {
-                    ingest.ingestBatch(inputs);
+                    submit(ingest, inputs, outstanding);
                     inputs = new ArrayList<>(batch);
                 }
             }
-            ingest.ingestBatch(inputs);
+            submit(ingest, inputs, outstanding);
+            while (!outstanding.isEmpty()) {
+                await(outstanding.poll());
+            }
             counters = ingest.counters();
         }
         print(spec.commandLine().getOut(), lines, malformed, oversized, counters);
         return Pando.EXIT_OK;
+    }
+
+    /**
+     * Hands a batch to the pipeline and keeps at most {@value #IN_FLIGHT} in flight: one is stored
+     * while the next is verified, and memory stays bounded by a few batches.
+     */
+    private static void submit(Ingest ingest, List<IngestInput> inputs,
+            Deque<CompletableFuture<List<IngestResult>>> outstanding) {
+        outstanding.add(ingest.ingestBatchAsync(inputs));
+        while (outstanding.size() > IN_FLIGHT) {
+            await(outstanding.poll());
+        }
+    }
+
+    private static void await(CompletableFuture<List<IngestResult>> batch) {
+        try {
+            batch.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
     }
 
     private static void print(PrintWriter out, long lines, long malformed, long oversized, IngestCounters c) {

@@ -1,5 +1,7 @@
 package dev.pando.examples;
 
+import dev.pando.ConfigurationException;
+import dev.pando.StoreException;
 import dev.pando.spi.ProviderOptions;
 import dev.pando.spi.Store;
 import dev.pando.spi.StoreContext;
@@ -24,7 +26,8 @@ final class StoreOptions {
      * Opens the store through its provider, found with {@link ServiceLoader} as a node finds it.
      *
      * @param mustExist refuse to create a new database file (export and check read an existing one)
-     * @throws InvalidInputException for an unknown provider or a missing file
+     * @throws InvalidInputException for an unknown provider, a missing file, or a file the store
+     *     cannot open
      */
     Store open(boolean mustExist) {
         List<StoreProvider> found = new ArrayList<>();
@@ -35,6 +38,11 @@ final class StoreOptions {
         if (mustExist && !store.equals("memory") && !Files.isRegularFile(db)) {
             throw new InvalidInputException("no database file at " + db);
         }
-        return provider.create(new StoreContext(ProviderOptions.of("path", db.toString())));
+        try {
+            return provider.create(new StoreContext(ProviderOptions.of("path", db.toString())));
+        } catch (StoreException | ConfigurationException e) {
+            // a file that is not a database, a newer schema, an unwritable directory: bad --db
+            throw new InvalidInputException("cannot open the " + store + " store at " + db + ": " + e.getMessage(), e);
+        }
     }
 }
