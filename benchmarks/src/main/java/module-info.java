@@ -10,6 +10,13 @@ module dev.pando.benchmarks {
     // jmh.core is an automatic module and cannot declare that it needs sun.misc.Unsafe
     requires jdk.unsupported;
     requires java.management;
+    // the ingest benchmarks: the pipeline, process CPU time, and the raw SQLite baseline
+    requires dev.pando.node;
+    requires jdk.management;
+    requires java.sql;
+    requires org.xerial.sqlitejdbc;
+
+    uses dev.pando.spi.StoreProvider;
 
     // JMH's forked VM instantiates the generated classes reflectively from jmh.core
     opens dev.pando.benchmarks.jmh_generated to jmh.core;

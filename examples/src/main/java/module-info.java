@@ -5,9 +5,13 @@
  */
 module dev.pando.examples {
     requires dev.pando.api;
+    requires dev.pando.node;
     requires info.picocli;
     requires com.fasterxml.jackson.core;
 
     // picocli reads and sets the annotated fields of the command classes reflectively
     opens dev.pando.examples to info.picocli;
+
+    // the store commands open the configured store provider by name
+    uses dev.pando.spi.StoreProvider;
 }

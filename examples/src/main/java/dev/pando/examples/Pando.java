@@ -29,7 +29,7 @@ import picocli.CommandLine.ScopeType;
         mixinStandardHelpOptions = true,
         versionProvider = Pando.Version.class,
         description = "Tools for Pando (p2panda-compatible) keys and operations. Every command prints one JSON object.",
-        subcommands = {KeyCommand.class, OpCommand.class},
+        subcommands = {KeyCommand.class, OpCommand.class, StoreCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",
