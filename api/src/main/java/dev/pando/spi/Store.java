@@ -135,6 +135,20 @@ public interface Store extends AutoCloseable {
     /** The logs associated with a topic (whether or not they hold operations yet). */
     Set<LogKey> topicLogs(TopicId topic);
 
+    // ---- maintenance ----
+
+    /**
+     * Runs the storage engine's own consistency check (for SQLite, {@code PRAGMA integrity_check})
+     * and returns the problems it reports, empty if none. Logical checks of the logs themselves
+     * (gap-free chains of valid operations) are the caller's. A store with nothing of its own to
+     * check (such as an in-memory one) returns an empty list.
+     *
+     * @throws dev.pando.StoreException if the check cannot run at all
+     */
+    default java.util.List<String> checkIntegrity() {
+        return java.util.List.of();
+    }
+
     /** Releases files, connections and threads. Idempotent; never throws a checked exception. */
     @Override
     void close();

@@ -455,6 +455,23 @@ final class SqliteStore implements Store {
         return new LogKey(PublicKey.fromBytes(rs.getBytes(first)), LogId.of(nonNull(rs.getBytes(first + 1))));
     }
 
+    // ---- maintenance ----
+
+    @Override
+    public List<String> checkIntegrity() {
+        // integrity_check prints the single row "ok" when it finds nothing, else one row a problem
+        return read("run its integrity check", "PRAGMA integrity_check(100)", ps -> { }, rs -> {
+            List<String> problems = new ArrayList<>();
+            while (rs.next()) {
+                String row = rs.getString(1);
+                if (!"ok".equals(row)) {
+                    problems.add(row);
+                }
+            }
+            return List.copyOf(problems);
+        });
+    }
+
     // ---- lifecycle ----
 
     @Override
