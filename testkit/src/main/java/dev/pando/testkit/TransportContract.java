@@ -280,22 +280,6 @@ public abstract class TransportContract {
         }
     }
 
-    private static <T> T get(CompletableFuture<T> f) {
-        try {
-            return f.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new AssertionError(e.getCause());
-        } catch (TimeoutException e) {
-            throw new AssertionError("no result within " + WAIT, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
-
     private static <T> T get(Future<T> f) {
         try {
             return f.get(WAIT.toSeconds(), TimeUnit.SECONDS);
