@@ -36,9 +36,11 @@ public interface Connection extends AutoCloseable {
     CompletionStage<Void> closed();
 
     /**
-     * Closes this protocol's use of the connection on both ends: open streams are aborted and the
-     * peer's {@link #closed()} completes. A later dial for the same (peer, protocol) makes a new
-     * {@code Connection}, and the acceptor's handler fires again for it. Idempotent.
+     * Closes this side's use of the connection for this protocol: its open streams are aborted,
+     * so the peer's reads and writes on them fail. A later dial for the same (peer, protocol)
+     * makes a new {@code Connection}. Whether the peer's own {@code Connection} closes too is not
+     * promised: the in-memory transport closes both ends, the QUIC wire scheme has no message for it
+     * yet. Idempotent.
      */
     @Override
     void close();
