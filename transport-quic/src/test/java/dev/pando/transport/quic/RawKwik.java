@@ -36,9 +36,23 @@ final class RawKwik {
     static final String ALPN = "raw-echo";
 
     /** Windows and limits of one run; the probe varies them. */
-    record Config(long streamWindow, long connectionWindow, int maxStreams, Integer initialRttMillis) {
+    /**
+     * Windows and limits of one run; the probe varies them. {@code nudgeAfterWrite}: write zero
+     * bytes after every write, which makes kwik queue one more send request for the stream.
+     */
+    record Config(long streamWindow, long connectionWindow, int maxStreams, Integer initialRttMillis,
+            boolean nudgeAfterWrite) {
         static Config standard() {
-            return new Config(1 << 20, 4 << 20, 100, null);
+            return new Config(1 << 20, 4 << 20, 100, null, false);
+        }
+    }
+
+    private static final byte[] NOTHING = new byte[0];
+
+    static void write(OutputStream out, byte[] b, int off, int len, Config config) throws IOException {
+        out.write(b, off, len);
+        if (config.nudgeAfterWrite()) {
+            out.write(NOTHING);
         }
     }
 
@@ -62,6 +76,9 @@ final class RawKwik {
     static final class Server implements AutoCloseable {
         final ServerConnector connector;
         final int port;
+        /** The streams the server echoes on, for the probe's diagnosis of a stall. */
+        final java.util.List<QuicStream> streams = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final java.util.List<QuicConnection> connections = new java.util.concurrent.CopyOnWriteArrayList<>();
         private final ExecutorService workers = Executors.newCachedThreadPool();
 
         Server(Config config) throws Exception {
@@ -85,10 +102,12 @@ final class RawKwik {
             connector.registerApplicationProtocol(ALPN, new ApplicationProtocolConnectionFactory() {
                 @Override
                 public ApplicationProtocolConnection createConnection(String protocol, QuicConnection c) {
+                    connections.add(c);
                     return new ApplicationProtocolConnection() {
                         @Override
                         public void acceptPeerInitiatedStream(QuicStream stream) {
-                            workers.execute(() -> echo(stream));
+                            streams.add(stream);
+                            workers.execute(() -> echo(stream, config));
                         }
                     };
                 }
@@ -101,12 +120,12 @@ final class RawKwik {
             connector.start();
         }
 
-        private static void echo(QuicStream stream) {
+        private static void echo(QuicStream stream, Config config) {
             byte[] buf = new byte[16384];
             try (InputStream in = stream.getInputStream(); OutputStream out = stream.getOutputStream()) {
                 int n;
                 while ((n = in.read(buf)) > 0) {
-                    out.write(buf, 0, n);
+                    write(out, buf, 0, n, config);
                 }
             } catch (IOException e) {
                 // the client went away; nothing to echo to
