@@ -18,7 +18,8 @@ import tech.kwik.core.QuicStream;
  * {@code stream-per-rt} (a fresh stream per exchange), {@code small-window} (16 KiB stream
  * windows), {@code initial-rtt} (client initial RTT 1 ms), {@code nudge} (every write followed by
  * a zero-byte write on both sides), {@code nudge-timer} (a zero-byte write on every
- * stream every 20 ms). A large {@code size} with few round
+ * stream every 20 ms), {@code stream-per-rt-nudge} (a fresh stream per exchange, its
+ * request followed by a zero-byte write before the FIN). A large {@code size} with few round
  * trips makes it a bulk echo.
  */
 final class KwikStallProbe {
@@ -78,6 +79,7 @@ final class KwikStallProbe {
             case "initial-rtt" -> new RawKwik.Config(1 << 20, 4 << 20, 100, 1, false);
             case "nudge" -> new RawKwik.Config(1 << 20, 4 << 20, 100, null, true);
             case "nudge-timer" -> RawKwik.Config.standard();
+            case "stream-per-rt-nudge" -> new RawKwik.Config(1 << 20, 4 << 20, 100, null, true);
             default -> RawKwik.Config.standard();
         };
         int stalled = 0;
@@ -156,11 +158,11 @@ final class KwikStallProbe {
             AtomicLong progress, AtomicLong done) throws Exception {
         byte[] request = new byte[size];
         byte[] response = new byte[size];
-        if (variant.equals("stream-per-rt")) {
+        if (variant.startsWith("stream-per-rt")) {
             for (int i = 0; i < roundTrips; i++) {
                 QuicStream s = client.createStream(true);
                 OutputStream out = s.getOutputStream();
-                out.write(request);
+                RawKwik.write(out, request, 0, size, config);
                 out.close();
                 readFully(s.getInputStream(), response, progress);
                 if (s.getInputStream().read() != -1) {
