@@ -1,0 +1,80 @@
+package dev.pando.examples;
+
+import dev.pando.Hash;
+import dev.pando.PrivateKey;
+import java.util.HexFormat;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * Converts option values. Hex values are parsed here rather than by picocli converters so that a
+ * bad value is invalid input (exit 1) with a message that names the option and never quotes a
+ * private key; numbers use the picocli converters below, so a malformed number is a usage error.
+ */
+final class OptionValues {
+    private static final HexFormat HEX = HexFormat.of();
+
+    private OptionValues() {
+    }
+
+    /** Bytes from hex (either case), or an {@link InvalidInputException} naming {@code what}. */
+    static byte[] hex(String what, String hex) {
+        try {
+            return HEX.parseHex(hex);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(what + " is not valid hex: " + e.getMessage(), e);
+        }
+    }
+
+    /** Lowercase hex of the bytes. */
+    static String hexOf(byte[] bytes) {
+        return HEX.formatHex(bytes);
+    }
+
+    /** A 32-byte hash from 64 hex characters. */
+    static Hash hash(String what, String hex) {
+        byte[] bytes = hex(what, hex);
+        if (bytes.length != Hash.LENGTH) {
+            throw new InvalidInputException(what + " must be a hash of " + Hash.LENGTH * 2
+                    + " hex characters, got " + hex.length());
+        }
+        return Hash.fromBytes(bytes);
+    }
+
+    /** A private key from 64 hex characters; the message never contains any of the input. */
+    static PrivateKey privateKey(String what, String hex) {
+        if (hex.length() != PrivateKey.LENGTH * 2 || !hex.chars().allMatch(HexFormat::isHexDigit)) {
+            throw new InvalidInputException(what + " must be a private key of " + PrivateKey.LENGTH * 2
+                    + " hex characters");
+        }
+        return PrivateKey.fromHex(hex);
+    }
+
+    /** A seq_num: 0 to 2^63-1 (Pando's limit; no log can reach more). */
+    static final class SeqNum implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            try {
+                long n = Long.parseLong(value);
+                if (n >= 0) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new TypeConversionException("'" + value + "' is not a seq_num (0 to 9223372036854775807)");
+        }
+    }
+
+    /** An unsigned 64-bit integer: 0 to 2^64-1, held in a long's 64 bits. */
+    static final class UnsignedLong implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            try {
+                return Long.parseUnsignedLong(value);
+            } catch (NumberFormatException e) {
+                throw new TypeConversionException("'" + value + "' is not an unsigned 64-bit integer (0 to 18446744073709551615)");
+            }
+        }
+    }
+}

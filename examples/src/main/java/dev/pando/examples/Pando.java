@@ -1,0 +1,97 @@
+package dev.pando.examples;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/**
+ * The {@code pando} command line. Each command prints exactly one JSON object on stdout and exits
+ * with 0 (success), 1 (invalid input: the command line parsed but its content is invalid) or 2
+ * (usage error). {@code --help} and {@code --version} print text. See examples/README.md for the
+ * contract of every command.
+ *
+ * <p>New commands are picocli subcommands in their own classes, registered in the
+ * {@code subcommands} list below (or under {@link KeyCommand} / {@link OpCommand}); they print
+ * their result through {@link JsonOut} and report bad input by throwing
+ * {@link dev.pando.InvalidOperationException} or {@link InvalidInputException}, which
+ * {@link ErrorPrinter} turns into the error JSON and the exit code.
+ */
+@Command(name = "pando",
+        mixinStandardHelpOptions = true,
+        versionProvider = Pando.Version.class,
+        description = "Tools for Pando (p2panda-compatible) keys and operations. Every command prints one JSON object.",
+        subcommands = {KeyCommand.class, OpCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:success",
+            "1:invalid input (bad hex, invalid operation): {\"error\": KIND, \"message\": …}",
+            "2:usage error: {\"error\": \"Usage\", \"message\": …}"})
+public final class Pando {
+    static final int EXIT_OK = 0;
+    static final int EXIT_INVALID = 1;
+    static final int EXIT_USAGE = 2;
+
+    // inherited, so that `pando op inspect … --verbose` works as well as `pando --verbose op …`;
+    // ErrorPrinter reads it from the parse result of whichever command it was given to
+    @Option(names = "--verbose", scope = ScopeType.INHERIT,
+            description = "On an error, also print its stack trace to stderr.")
+    boolean verbose;
+
+    private final InputStream stdin;
+
+    Pando(InputStream stdin) {
+        this.stdin = stdin;
+    }
+
+    /** Runs the command line and exits the JVM with its exit code. */
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
+        int code = run(args, System.in, out, err);
+        out.flush();
+        err.flush();
+        System.exit(code);
+    }
+
+    /** Runs one command with the given streams and returns its exit code; never exits the JVM. */
+    static int run(String[] args, InputStream in, PrintWriter out, PrintWriter err) {
+        ErrorPrinter errors = new ErrorPrinter();
+        CommandLine cmd = new CommandLine(new Pando(in))
+                .setOut(out)
+                .setErr(err)
+                .setParameterExceptionHandler(errors)
+                .setExecutionExceptionHandler(errors);
+        return cmd.execute(args);
+    }
+
+    /** The standard input, for commands that read {@code -} from it. */
+    InputStream stdin() {
+        return stdin;
+    }
+
+    /** Reads the version Maven wrote into version.properties. */
+    static final class Version implements IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            Properties p = new Properties();
+            try (InputStream in = Pando.class.getResourceAsStream("version.properties")) {
+                if (in == null) {
+                    throw new IllegalStateException("version.properties is missing from the jar");
+                }
+                p.load(in);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return new String[] {"pando " + p.getProperty("version", "unknown")};
+        }
+    }
+}

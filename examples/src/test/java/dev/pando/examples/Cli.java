@@ -1,0 +1,69 @@
+package dev.pando.examples;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+/** Runs the command line in-process with captured streams. */
+final class Cli {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private Cli() {
+    }
+
+    /** The outcome of one run. */
+    record Result(int exit, String out, String err) {
+        /** stdout parsed as exactly one JSON object on one line. */
+        JsonNode json() {
+            if (!out.endsWith("\n") || out.indexOf('\n') != out.length() - 1) {
+                throw new AssertionError("stdout is not one line: <" + out + ">");
+            }
+            try {
+                JsonNode node = MAPPER.readTree(out);
+                if (!node.isObject()) {
+                    throw new AssertionError("stdout is not a JSON object: " + out);
+                }
+                return node;
+            } catch (IOException e) {
+                throw new UncheckedIOException("stdout is not JSON: " + out, e);
+            }
+        }
+
+        String field(String name) {
+            JsonNode v = json().get(name);
+            if (v == null) {
+                throw new AssertionError("no field " + name + " in " + out);
+            }
+            return v.asText();
+        }
+    }
+
+    static Result run(String... args) {
+        return runWithStdin(new ByteArrayInputStream(new byte[0]), args);
+    }
+
+    static Result runWithStdin(String stdin, String... args) {
+        return runWithStdin(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), args);
+    }
+
+    static Result runWithStdin(InputStream stdin, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Pando.run(args, stdin, new PrintWriter(out), new PrintWriter(err));
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    static JsonNode vectors() {
+        try (InputStream in = Cli.class.getResourceAsStream("operations-p2panda-0.3.json")) {
+            return MAPPER.readTree(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

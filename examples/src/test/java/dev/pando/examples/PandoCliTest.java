@@ -1,0 +1,101 @@
+package dev.pando.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** The command line as a whole: help, version, usage errors, --verbose, secrets never echoed. */
+class PandoCliTest {
+    static final String KEY = Cli.vectors().get("key_pair").get("private_key").asText();
+
+    @Test
+    void helpListsTheCommandsAndExitCodes() {
+        Cli.Result r = Cli.run("--help");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("Usage: pando", "key", "op", "--verbose", "Exit codes:");
+    }
+
+    @Test
+    void subcommandHelpDescribesItsOptions() {
+        Cli.Result r = Cli.run("op", "create", "--help");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("Usage: pando op create", "--key", "--backlink", "--body-utf8", "--prune");
+    }
+
+    @Test
+    void versionIsTheMavenVersion() {
+        Cli.Result r = Cli.run("--version");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out().strip()).matches("pando \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
+    }
+
+    @Test
+    void missingSubcommandIsAUsageError() {
+        for (String[] args : new String[][] {{}, {"key"}, {"op"}}) {
+            Cli.Result r = Cli.run(args);
+            assertThat(r.exit()).as(String.join(" ", args)).isEqualTo(2);
+            assertThat(r.field("error")).isEqualTo("Usage");
+            assertThat(r.field("message")).contains("subcommand");
+            assertThat(r.err()).contains("--help");
+        }
+    }
+
+    @Test
+    void unknownCommandOrOptionIsAUsageErrorWithAHintOnStderr() {
+        Cli.Result r = Cli.run("op", "destroy");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.field("error")).isEqualTo("Usage");
+        assertThat(r.field("message")).contains("destroy");
+        assertThat(r.err()).isNotBlank();
+
+        Cli.Result opt = Cli.run("key", "generate", "--colour");
+        assertThat(opt.exit()).isEqualTo(2);
+        assertThat(opt.field("message")).contains("--colour");
+        assertThat(opt.err()).contains("pando key generate --help");
+    }
+
+    @Test
+    void errorsHaveNoStackTraceUnlessVerbose() {
+        Cli.Result quiet = Cli.run("op", "inspect", "8701");
+        assertThat(quiet.exit()).isEqualTo(1);
+        assertThat(quiet.err()).isEmpty();
+        assertThat(quiet.field("message")).doesNotContain("Exception");
+
+        for (String[] args : new String[][] {{"--verbose", "op", "inspect", "8701"}, {"op", "inspect", "8701", "--verbose"}}) {
+            Cli.Result verbose = Cli.run(args);
+            assertThat(verbose.exit()).isEqualTo(1);
+            assertThat(verbose.field("error")).isEqualTo("Decode");
+            assertThat(verbose.err()).contains("InvalidOperationException", "\tat ");
+        }
+    }
+
+    @Test
+    void aPrivateKeyIsNeverEchoed() {
+        String[][] cases = {
+            {"op", "create", "--key", KEY, KEY},                      // unmatched positional
+            {"op", "create", "--key=" + KEY, "--seq"},                // missing option value
+            {"op", "create", "--key", KEY, "--seq", "1"},             // invalid operation
+            {"op", "create", "--key", KEY.substring(1)},              // too short
+            {"op", "create", "--key", KEY.substring(2) + "zz"},       // not hex
+            {"op", "create", "--key", KEY + "00"},                    // too long
+            {"op", "create", "--key", KEY, "--backlink", "00", "--verbose"},
+        };
+        for (String[] args : cases) {
+            Cli.Result r = Cli.run(args);
+            assertThat(r.exit()).as(String.join(" ", args)).isIn(1, 2);
+            assertThat(r.json().get("error")).isNotNull();
+            for (String secret : new String[] {KEY, KEY.substring(1), KEY.substring(2, 40)}) {
+                assertThat(r.out()).as(String.join(" ", args)).doesNotContain(secret);
+                assertThat(r.err()).as(String.join(" ", args)).doesNotContain(secret);
+            }
+        }
+    }
+
+    @Test
+    void redactReplacesBothOptionSpellings() {
+        String[] args = {"op", "create", "--key", "abcd1234", "--key=ef567890"};
+        assertThat(ErrorPrinter.redact("saw 'abcd1234' and 'ef567890'", args))
+                .isEqualTo("saw '" + ErrorPrinter.REDACTED + "' and '" + ErrorPrinter.REDACTED + "'");
+        assertThat(ErrorPrinter.redact(null, args)).isEmpty();
+    }
+}
