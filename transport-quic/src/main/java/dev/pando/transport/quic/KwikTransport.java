@@ -204,7 +204,9 @@ final class KwikTransport implements Transport {
             return CompletableFuture.failedFuture(new ProtocolViolationException("cannot dial this node's own id"));
         }
         ProtocolConnection existing = connections.get(new Key(remote.nodeId(), protocol));
-        if (existing != null && existing.isOpen()) {
+        // one Connection per (peer, protocol) on each side; but the remote's accept handler must
+        // hear of our dial once, so a Connection that only the remote opened still sends OPEN_CONNECTION
+        if (existing != null && existing.isOpen() && existing.openedByUs()) {
             return CompletableFuture.completedFuture(existing);
         }
         return linkTo(remote).thenCompose(link -> openConnection(link, protocol));
@@ -380,6 +382,14 @@ final class KwikTransport implements Transport {
         }
     }
 
+    /** Open authenticated physical connections to a peer (for tests and diagnostics). */
+    int linkCount(PublicKey peer) {
+        synchronized (lock) {
+            List<PeerLink> l = links.get(peer);
+            return l == null ? 0 : (int) l.stream().filter(PeerLink::isOpen).count();
+        }
+    }
+
     void linkClosed(PeerLink link) {
         allLinks.remove(link);
         PublicKey peer = link.remoteNodeId();
@@ -410,14 +420,14 @@ final class KwikTransport implements Transport {
                     if (answer[0] != StreamPreamble.ACCEPTED) {
                         throw new ProtocolViolationException("node " + link.remoteNodeId() + " does not accept protocol " + protocol);
                     }
-                    return (Connection) connectionFor(link, protocol).connection;
+                    ProtocolConnection c = connectionFor(link, protocol);
+                    c.markOpenedByUs();
+                    return (Connection) c;
                 }, workers);
     }
 
-    private record Bound(ProtocolConnection connection, boolean created) {}
-
     /** The connection for (peer, protocol), creating it on this link if there is none open. */
-    private Bound connectionFor(PeerLink link, String protocol) {
+    private ProtocolConnection connectionFor(PeerLink link, String protocol) {
         Key key = new Key(link.remoteNodeId(), protocol);
         boolean[] created = {false};
         ProtocolConnection c = connections.compute(key, (k, old) -> {
@@ -430,7 +440,7 @@ final class KwikTransport implements Transport {
         if (created[0]) {
             link.bind(c);
         }
-        return new Bound(c, created[0]);
+        return c;
     }
 
     void forget(ProtocolConnection c) {
@@ -500,12 +510,12 @@ final class KwikTransport implements Transport {
                     s.close();
                     return;
                 }
-                Bound b = connectionFor(link, p.protocol());
+                ProtocolConnection c = connectionFor(link, p.protocol());
                 s.write(new byte[] {StreamPreamble.ACCEPTED});
                 s.close();
-                if (b.created()) {
+                if (c.markAcceptedFromPeer()) {
                     try {
-                        handler.accept(b.connection());
+                        handler.accept(c);
                     } catch (RuntimeException e) {
                         LOG.warn("accept handler for {} failed", p.protocol(), e);
                     }

@@ -23,11 +23,27 @@ final class ProtocolConnection implements Connection {
     private final ArrayDeque<CompletableFuture<DuplexStream>> waiting = new ArrayDeque<>();
     private final Set<KwikStream> streams = ConcurrentHashMap.newKeySet();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    private final java.util.concurrent.atomic.AtomicBoolean openedByUs = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean acceptedFromPeer = new java.util.concurrent.atomic.AtomicBoolean();
 
     ProtocolConnection(PeerLink link, String protocol, int acceptQueue) {
         this.link = link;
         this.protocol = protocol;
         this.acceptQueue = acceptQueue;
+    }
+
+    /** Whether this node's dial of the protocol was answered "accepted" (a later dial reuses it). */
+    boolean openedByUs() {
+        return openedByUs.get();
+    }
+
+    void markOpenedByUs() {
+        openedByUs.set(true);
+    }
+
+    /** True exactly once: when the remote's first OPEN_CONNECTION for it arrives (call the handler then). */
+    boolean markAcceptedFromPeer() {
+        return acceptedFromPeer.compareAndSet(false, true);
     }
 
     PeerLink link() {

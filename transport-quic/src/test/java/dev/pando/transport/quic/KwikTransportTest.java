@@ -82,6 +82,20 @@ class KwikTransportTest {
     }
 
     @Test
+    void dialBackReusesTheLink() throws Exception {
+        KwikTransport a = echoNode(PrivateKey.generate());
+        KwikTransport b = echoNode(PrivateKey.generate());
+        a.dial(b.localAddress(), ECHO).get(20, TimeUnit.SECONDS);
+        Connection back = b.dial(a.localAddress(), ECHO).get(20, TimeUnit.SECONDS);
+        assertThat(a.linkCount(b.localAddress().nodeId())).isEqualTo(1);
+        assertThat(b.linkCount(a.localAddress().nodeId())).isEqualTo(1);
+        DuplexStream s = back.openStream().get(10, TimeUnit.SECONDS);
+        s.write(new byte[] {5, 6});
+        s.closeOutput();
+        assertThat(s.inputStream().readAllBytes()).containsExactly(5, 6);
+    }
+
+    @Test
     void wrongNodeIdFails() throws Exception {
         KwikTransport a = echoNode(PrivateKey.generate());
         KwikTransport b = echoNode(PrivateKey.generate());
