@@ -411,6 +411,11 @@ final class KwikTransport implements Transport {
         }
     }
 
+    /** Physical connections of any state, authenticated or not (for tests and diagnostics). */
+    int allLinkCount() {
+        return allLinks.size();
+    }
+
     /** Closes every physical connection to a peer, as a stall does; the next dial makes a new one. */
     void disconnect(PublicKey peer) {
         List<PeerLink> l;
