@@ -35,7 +35,11 @@ public interface Connection extends AutoCloseable {
     /** Completes when this connection is closed, by either side or by a failure. */
     CompletionStage<Void> closed();
 
-    /** Closes this protocol's use of the connection, aborting its open streams. Idempotent. */
+    /**
+     * Closes this protocol's use of the connection on both ends: open streams are aborted and the
+     * peer's {@link #closed()} completes. A later dial for the same (peer, protocol) makes a new
+     * {@code Connection}, and the acceptor's handler fires again for it. Idempotent.
+     */
     @Override
     void close();
 }

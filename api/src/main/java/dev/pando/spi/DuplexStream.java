@@ -37,7 +37,11 @@ public interface DuplexStream extends AutoCloseable {
         }
     }
 
-    /** Writes all bytes, blocking while the peer's flow-control window is full. */
+    /**
+     * Writes all bytes, blocking while the peer's flow-control window is full. Fails with
+     * {@link dev.pando.ConnectionClosedException} after {@link #closeOutput()}, after the stream was
+     * aborted, or once the peer {@linkplain #close() closed} its side (it reads nothing more).
+     */
     void write(byte[] buffer, int offset, int length);
 
     default void write(byte[] buffer) {

@@ -30,6 +30,9 @@ final class ErrorPrinter implements IParameterExceptionHandler, IExecutionExcept
     public int handleParseException(ParameterException ex, String[] args) {
         CommandLine cmd = ex.getCommandLine();
         String message = redact(ex.getMessage(), args);
+        if (message.startsWith("Error: ")) {
+            message = message.substring("Error: ".length()); // picocli's prefix for argument-group errors
+        }
         try (JsonOut json = JsonOut.object(cmd.getOut())) {
             json.string("error", "Usage").string("message", message);
         }

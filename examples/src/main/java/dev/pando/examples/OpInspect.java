@@ -5,6 +5,7 @@ import dev.pando.Header;
 import dev.pando.InvalidOperationException;
 import dev.pando.Operation;
 import dev.pando.OperationError;
+import dev.pando.Signature;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -74,7 +75,7 @@ final class OpInspect implements Callable<Integer> {
                     .string("id", op.id().hex())
                     .unsigned("version", h.version())
                     .string("public_key", h.publicKey().hex())
-                    .string("signature", h.signature().map(s -> s.hex()).orElse(null))
+                    .string("signature", h.signature().map(Signature::hex).orElse(null))
                     .unsigned("payload_size", h.payloadSize())
                     .string("payload_hash", h.payloadHash().map(Hash::hex).orElse(null))
                     .unsigned("timestamp", h.timestamp())

@@ -149,6 +149,8 @@ class OpCreateTest {
             assertThat(r.field("error")).isEqualTo("Usage");
             assertThat(r.err()).contains("pando op create --help");
         }
+        Cli.Result both = Cli.run("op", "create", "--key", KEY, "--body", "00", "--body-utf8", "x");
+        assertThat(both.field("message")).startsWith("--body").contains("mutually exclusive");
     }
 
     private static long micros(Instant t) {

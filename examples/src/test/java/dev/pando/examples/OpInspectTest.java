@@ -91,6 +91,32 @@ class OpInspectTest {
     }
 
     @Test
+    void anUnreadableStdinIsInvalidInputAndABugIsInternal() {
+        InputStream failing = new InputStream() {
+            @Override
+            public int read() throws java.io.IOException {
+                throw new java.io.IOException("device gone");
+            }
+        };
+        Cli.Result r = Cli.runWithStdin(failing, "op", "inspect", "-");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.field("error")).isEqualTo("InvalidInput");
+        assertThat(r.field("message")).contains("stdin", "device gone");
+
+        InputStream buggy = new InputStream() {
+            @Override
+            public int read() {
+                throw new IllegalStateException("broken stream");
+            }
+        };
+        Cli.Result bug = Cli.runWithStdin(buggy, "op", "inspect", "-");
+        assertThat(bug.exit()).isEqualTo(1);
+        assertThat(bug.field("error")).isEqualTo("Internal");
+        assertThat(bug.field("message")).isEqualTo("IllegalStateException: broken stream");
+        assertThat(bug.err()).isEmpty();
+    }
+
+    @Test
     void bodyOptionsAreCheckedAgainstThePayload() {
         Cli.Result created = Cli.run("op", "create", "--key", KEY.toHex(), "--body-utf8", "hi");
         String header = created.field("header");

@@ -53,7 +53,7 @@ import java.util.function.Consumer;
  * <p>The testkit registers no {@link java.util.ServiceLoader} provider: a transport of this network
  * is only ever created explicitly ({@link #transport}, {@link #provider()}). Thread-safe.
  */
-public final class MemoryNetwork {
+public final class MemoryNetwork implements AutoCloseable {
     /** The largest packet a stream write is cut into; link conditions apply per packet. */
     public static final int PACKET_SIZE = 16 * 1024;
 
@@ -69,12 +69,14 @@ public final class MemoryNetwork {
     private final Runnable wakeAll = this::wakeAll;
 
     private MemoryLinkConditions defaults;
-    private final Map<List<Integer>, MemoryLinkConditions> linkConditions = new HashMap<>();
+    private final Map<List<PublicKey>, MemoryLinkConditions> linkConditions = new HashMap<>();
     private final Map<List<Integer>, LinkState> linkStates = new HashMap<>();
     private final Map<InetSocketAddress, MemoryTransport> listening = new HashMap<>();
     private final Set<PublicKey> unplugged = new HashSet<>();
     private final List<MemoryLink> links = new ArrayList<>();
+    private final List<MemoryTransport> transports = new ArrayList<>();
     private int transportsCreated;
+    private boolean closed;
     private int nextPort = FIRST_PORT;
     private long retransmissions;
 
@@ -151,7 +153,12 @@ public final class MemoryNetwork {
         Objects.requireNonNull(context, "context");
         lock.lock();
         try {
-            return new MemoryTransport(this, context, transportsCreated++);
+            if (closed) {
+                throw new IllegalStateException("this network is closed");
+            }
+            MemoryTransport t = new MemoryTransport(this, context, transportsCreated++);
+            transports.add(t);
+            return t;
         } finally {
             lock.unlock();
         }
@@ -188,17 +195,24 @@ public final class MemoryNetwork {
     }
 
     /**
-     * Sets the conditions of the direction {@code from → to} between two transports of this
-     * network (call twice for both directions). Applies to packets sent from now on.
+     * Sets the conditions of the direction {@code from → to} between two nodes of this network
+     * (call twice for both directions). Applies to packets sent from now on.
      */
-    public void conditions(Transport from, Transport to, MemoryLinkConditions conditions) {
+    public void conditions(PublicKey from, PublicKey to, MemoryLinkConditions conditions) {
+        Objects.requireNonNull(from, "from");
+        Objects.requireNonNull(to, "to");
         Objects.requireNonNull(conditions, "conditions");
         lock.lock();
         try {
-            linkConditions.put(key(member(from), member(to)), conditions);
+            linkConditions.put(List.of(from, to), conditions);
         } finally {
             lock.unlock();
         }
+    }
+
+    /** {@link #conditions(PublicKey, PublicKey, MemoryLinkConditions)} for two transports of this network. */
+    public void conditions(Transport from, Transport to, MemoryLinkConditions conditions) {
+        conditions(member(from).id, member(to).id, conditions);
     }
 
     /**
@@ -257,6 +271,25 @@ public final class MemoryNetwork {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Closes every transport created on this network and detaches it from its clock. Idempotent;
+     * no transport can be created afterwards.
+     */
+    @Override
+    public void close() {
+        List<MemoryTransport> all;
+        lock.lock();
+        try {
+            closed = true;
+            all = List.copyOf(transports);
+            transports.clear();
+        } finally {
+            lock.unlock();
+        }
+        all.forEach(MemoryTransport::close);
+        clock.removeOnAdvance(wakeAll);
     }
 
     @Override
@@ -369,7 +402,13 @@ public final class MemoryNetwork {
         }
         if (fire) {
             MemoryConnection accepted = remoteEnd;
-            remoteEnd.local.callback(() -> handler.accept(accepted));
+            MemoryTransport acceptor = remoteEnd.local;
+            acceptor.callback(() -> {
+                // a transport closed meanwhile takes no new connections (its link is closed too)
+                if (!acceptor.isClosed()) {
+                    handler.accept(accepted);
+                }
+            });
         }
         return CompletableFuture.completedFuture(localEnd);
     }
@@ -416,9 +455,8 @@ public final class MemoryNetwork {
 
     /** When a packet of {@code bytes} sent now from one node to another becomes readable. */
     long deliveryTime(MemoryTransport from, MemoryTransport to, int bytes) {
-        List<Integer> key = key(from, to);
-        MemoryLinkConditions c = linkConditions.getOrDefault(key, defaults);
-        LinkState state = linkStates.computeIfAbsent(key, k -> new LinkState(new SplittableRandom(
+        MemoryLinkConditions c = linkConditions.getOrDefault(List.of(from.id, to.id), defaults);
+        LinkState state = linkStates.computeIfAbsent(List.of(from.index, to.index), k -> new LinkState(new SplittableRandom(
                 seed ^ (0x9E3779B97F4A7C15L * (from.index + 1)) ^ (0xC2B2AE3D27D4EB4FL * (to.index + 1)))));
         long now = clock.nanoTime();
         long start = Math.max(now, state.freeAt);
@@ -456,10 +494,6 @@ public final class MemoryNetwork {
         } finally {
             lock.unlock();
         }
-    }
-
-    private static List<Integer> key(MemoryTransport from, MemoryTransport to) {
-        return List.of(from.index, to.index);
     }
 
     private static final class LinkState {

@@ -65,19 +65,33 @@ public abstract class TransportContract {
 
     /** The cases of this contract, for {@link #knownLimitations()}. */
     public enum ContractCase {
+        /** Dial, accept, echo; both ends see the right node ids and protocol. */
         DIAL_ACCEPT_ECHO,
+        /** 50 streams at once on one connection, each echoed intact. */
         CONCURRENT_STREAMS,
+        /** A 64 MiB writer halts (under half written) while nobody reads; then all arrives intact. */
         BACK_PRESSURE,
+        /** The peer reads -1 after closeOutput and still answers the other way. */
         HALF_CLOSE,
+        /** The remote transport closes: blocked read, writes and openStream fail with ConnectionClosedException. */
         PEER_VANISHES,
+        /** An address claiming another node id: ProtocolViolationException. */
         WRONG_NODE_ID,
+        /** A node of another network id: the dial fails with a PandoException, no handler runs. */
         WRONG_NETWORK,
+        /** A protocol the remote does not accept: ProtocolViolationException. */
         UNKNOWN_PROTOCOL,
+        /** Closing a transport with busy streams fails them typed, is idempotent and leaves no thread. */
         CLOSE_WHILE_BUSY,
+        /** Two protocols, a repeated dial and a dial back share one connection; one handler call each. */
         CONNECTION_REUSE,
+        /** 10 concurrent dials to one node complete; one handler call. */
         DIAL_COALESCING,
+        /** Reads and writes that make no progress fail with DeadlineExceededException. */
         DEADLINE,
+        /** 10,000 request/response round trips of 1 KiB on one stream. */
         REQUEST_RESPONSE_LOAD,
+        /** 64 MiB upload whose SHA-256 the receiver checks. */
         BULK_TRANSFER
     }
 
@@ -409,7 +423,7 @@ public abstract class TransportContract {
         Connection c = get(client.transport.dial(server.address(), SINK));
         DuplexStream out = get(c.openStream());
 
-        long total = 32L * 1024 * 1024;
+        long total = 64L * 1024 * 1024;
         AtomicLong written = new AtomicLong();
         MessageDigest sent = sha256();
         Future<?> writer = pool.submit(() -> {

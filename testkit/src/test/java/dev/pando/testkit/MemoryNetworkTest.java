@@ -406,6 +406,20 @@ class MemoryNetworkTest {
     }
 
     @Test
+    void closingTheNetworkClosesItsTransports() throws Exception {
+        MemoryNetwork network = MemoryNetwork.create();
+        Pair p = pair(network, ProviderOptions.empty());
+        network.close();
+        network.close();
+        p.connection().closed().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertThatThrownBy(() -> p.out().write(new byte[1])).isInstanceOf(ConnectionClosedException.class);
+        assertThatThrownBy(() -> p.client().dial(p.server().localAddress(), PROTOCOL).get(5, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(ConnectionClosedException.class);
+        assertThatThrownBy(() -> network.transport(PrivateKey.generate(), NetworkId.DEFAULT))
+                .isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
     void invalidConditionsAreRejected() {
         assertThatThrownBy(() -> MemoryLinkConditions.PERFECT.withLoss(1.0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> MemoryLinkConditions.PERFECT.withBandwidth(-1)).isInstanceOf(IllegalArgumentException.class);

@@ -1,0 +1,30 @@
+package dev.pando.testkit;
+
+import dev.pando.NetworkId;
+import dev.pando.PrivateKey;
+import dev.pando.spi.Transport;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+
+/**
+ * The whole contract again on the system clock with latency and loss on every link, so the timed
+ * waits for delayed packets (not only the perfect-link fast path) carry real traffic.
+ */
+class MemoryTransportOnSlowLinksTest extends TransportContract {
+    private final MemoryNetwork network = MemoryNetwork.builder()
+            .conditions(MemoryLinkConditions.PERFECT
+                    .withLatency(Duration.ofNanos(100_000))
+                    .withLoss(0.005)
+                    .withRetransmissionDelay(Duration.ofMillis(2)))
+            .build();
+
+    @Override
+    protected Transport createTransport(PrivateKey identity, NetworkId networkId) {
+        return network.transport(identity, networkId);
+    }
+
+    @AfterEach
+    void closeNetwork() {
+        network.close();
+    }
+}
