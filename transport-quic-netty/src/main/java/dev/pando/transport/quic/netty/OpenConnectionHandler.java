@@ -1,0 +1,68 @@
+package dev.pando.transport.quic.netty;
+
+import dev.pando.ConnectionClosedException;
+import dev.pando.spi.StreamPreamble;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.quic.DefaultQuicStreamFrame;
+import io.netty.util.ReferenceCountUtil;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The dialing side of an OPEN_CONNECTION stream (wire scheme step 4): sends the preamble and its
+ * FIN, then completes with the acceptor's one status byte.
+ */
+final class OpenConnectionHandler extends ChannelInboundHandlerAdapter {
+    private final String protocol;
+    private final CompletableFuture<Integer> status;
+
+    OpenConnectionHandler(String protocol, CompletableFuture<Integer> status) {
+        this.protocol = protocol;
+        this.status = status;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        byte[] preamble = new StreamPreamble(StreamPreamble.Kind.OPEN_CONNECTION, protocol).encode();
+        ctx.writeAndFlush(new DefaultQuicStreamFrame(Unpooled.wrappedBuffer(preamble), true));
+        ctx.read();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            ByteBuf in = (ByteBuf) msg;
+            if (!status.isDone() && in.isReadable()) {
+                status.complete((int) in.readUnsignedByte());
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        ctx.read();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        ReferenceCountUtil.release(evt);
+        if (!status.isDone()) {
+            status.completeExceptionally(new ConnectionClosedException("the remote closed the stream without answering OPEN_CONNECTION"));
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        status.completeExceptionally(new ConnectionClosedException("stream closed before the remote answered OPEN_CONNECTION"));
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        status.completeExceptionally(new ConnectionClosedException("OPEN_CONNECTION stream failed: " + cause.getMessage(), cause));
+        ctx.close();
+    }
+}

@@ -1,0 +1,428 @@
+package dev.pando.transport.quic.netty;
+
+import dev.pando.ConnectionClosedException;
+import dev.pando.DeadlineExceededException;
+import dev.pando.spi.DuplexStream;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.handler.codec.quic.QuicStreamFrame;
+import io.netty.util.ReferenceCountUtil;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * A blocking {@link DuplexStream} over one QUIC stream channel, and the channel's last inbound
+ * handler.
+ *
+ * <p>Back-pressure, both ways bounded: the channel runs with auto-read off and the handler asks for
+ * more only while fewer than {@link #INBOUND_HIGH} bytes wait to be read (beyond that QUIC flow
+ * control holds the peer back); a writer may have at most {@link #OUTBOUND_HIGH} bytes that quiche
+ * has not yet taken, so a slow peer blocks {@link #write} instead of filling memory.
+ */
+final class QuicNettyStream extends ChannelInboundHandlerAdapter implements DuplexStream {
+    static final int INBOUND_HIGH = 256 * 1024;
+    static final int OUTBOUND_HIGH = 256 * 1024;
+    private static final int CHUNK = 32 * 1024;
+    /** Application error code sent in RESET_STREAM / STOP_SENDING when a stream is aborted. */
+    static final int ABORTED = 1;
+
+    private final QuicStreamChannel channel;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+
+    // guarded by lock
+    private final ArrayDeque<byte[]> inbound = new ArrayDeque<>();
+    private int headOffset;
+    private int buffered;
+    private boolean eof;
+    private boolean readPaused;
+    private boolean discarding;
+    private String closedReason;
+    private long pendingWrite;
+    private boolean outputClosed;
+
+    private volatile Duration timeout;
+    private volatile Consumer<QuicNettyStream> onClose = s -> { };
+
+    QuicNettyStream(QuicStreamChannel channel, Duration timeout) {
+        this.channel = channel;
+        this.timeout = timeout;
+        channel.closeFuture().addListener(f -> channelClosed());
+    }
+
+    QuicStreamChannel channel() {
+        return channel;
+    }
+
+    /** Called once when the stream's channel has closed (for bookkeeping by its connection). */
+    void onClose(Consumer<QuicNettyStream> listener) {
+        this.onClose = listener;
+        if (!channel.isOpen()) {
+            listener.accept(this);
+        }
+    }
+
+    /** Bytes that arrived before this handler took over (after the preamble); event loop only. */
+    void prepend(ByteBuf leftover) {
+        if (leftover.isReadable()) {
+            byte[] b = new byte[leftover.readableBytes()];
+            leftover.readBytes(b);
+            lock.lock();
+            try {
+                inbound.add(b);
+                buffered += b.length;
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    // ---- Netty side (event loop) ----
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (channel.isActive()) {
+            channel.read();
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        channel.read();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            ByteBuf buf = msg instanceof QuicStreamFrame f ? f.content() : (ByteBuf) msg;
+            int n = buf.readableBytes();
+            if (n == 0) {
+                return;
+            }
+            lock.lock();
+            try {
+                if (discarding || closedReason != null) {
+                    return;
+                }
+                byte[] b = new byte[n];
+                buf.readBytes(b);
+                inbound.add(b);
+                buffered += n;
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        boolean more;
+        lock.lock();
+        try {
+            more = !eof && (discarding || buffered < INBOUND_HIGH);
+            readPaused = !more && !eof;
+        } finally {
+            lock.unlock();
+        }
+        if (more) {
+            channel.read();
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            lock.lock();
+            try {
+                eof = true;
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+        ReferenceCountUtil.release(evt);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        signal();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // a reset by the peer or a failed connection: the stream is unusable both ways
+        fail("stream failed: " + cause.getMessage());
+        channel.close();
+    }
+
+    private void channelClosed() {
+        lock.lock();
+        try {
+            if (closedReason == null) {
+                closedReason = eof ? "stream closed" : "stream closed before the peer finished sending (reset or connection closed)";
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        onClose.accept(this);
+    }
+
+    private void fail(String reason) {
+        lock.lock();
+        try {
+            if (closedReason == null) {
+                closedReason = reason;
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void signal() {
+        lock.lock();
+        try {
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- blocking side (caller threads) ----
+
+    private void notOnEventLoop() {
+        if (channel.eventLoop().inEventLoop()) {
+            throw new IllegalStateException("blocking stream I/O on a transport thread would deadlock it");
+        }
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, buffer.length);
+        notOnEventLoop();
+        if (length == 0) {
+            return 0;
+        }
+        boolean resume = false;
+        int n = 0;
+        lock.lock();
+        try {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (inbound.isEmpty()) {
+                if (discarding) {
+                    throw new ConnectionClosedException("stream was closed locally");
+                }
+                if (eof) {
+                    return -1;
+                }
+                if (closedReason != null) {
+                    throw new ConnectionClosedException(closedReason);
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new DeadlineExceededException("no data within " + timeout.toMillis() + " ms");
+                }
+                awaitNanos(left);
+            }
+            while (n < length && !inbound.isEmpty()) {
+                byte[] head = inbound.peek();
+                int take = Math.min(length - n, head.length - headOffset);
+                System.arraycopy(head, headOffset, buffer, offset + n, take);
+                n += take;
+                headOffset += take;
+                if (headOffset == head.length) {
+                    inbound.poll();
+                    headOffset = 0;
+                }
+            }
+            buffered -= n;
+            if (readPaused && buffered < INBOUND_HIGH / 2) {
+                readPaused = false;
+                resume = true;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (resume) {
+            channel.read();
+        }
+        return n;
+    }
+
+    @Override
+    public void write(byte[] buffer, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, buffer.length);
+        notOnEventLoop();
+        int done = 0;
+        while (done < length) {
+            int n = Math.min(CHUNK, length - done);
+            lock.lock();
+            try {
+                long deadline = System.nanoTime() + timeout.toNanos();
+                while (true) {
+                    if (outputClosed) {
+                        throw new ConnectionClosedException("stream output is closed");
+                    }
+                    if (closedReason != null) {
+                        throw new ConnectionClosedException(closedReason);
+                    }
+                    if (pendingWrite + n <= OUTBOUND_HIGH) {
+                        break;
+                    }
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw new DeadlineExceededException("peer took no data within " + timeout.toMillis() + " ms");
+                    }
+                    awaitNanos(left);
+                }
+                pendingWrite += n;
+            } finally {
+                lock.unlock();
+            }
+            ByteBuf b = channel.alloc().directBuffer(n);
+            b.writeBytes(buffer, offset + done, n);
+            final int size = n;
+            channel.writeAndFlush(b).addListener(f -> written(size, f.isSuccess() ? null : f.cause()));
+            done += n;
+        }
+    }
+
+    private void written(int size, Throwable failure) {
+        lock.lock();
+        try {
+            pendingWrite -= size;
+            if (failure != null && closedReason == null) {
+                closedReason = "write failed: " + failure.getMessage();
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void awaitNanos(long nanos) {
+        try {
+            changed.awaitNanos(nanos);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ConnectionClosedException("interrupted while waiting on a stream", e);
+        }
+    }
+
+    @Override
+    public void flush() {
+        // every write is flushed as it is handed to quiche; report a failed stream here too
+        lock.lock();
+        try {
+            if (closedReason != null && !outputClosed) {
+                throw new ConnectionClosedException(closedReason);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void closeOutput() {
+        lock.lock();
+        try {
+            if (outputClosed) {
+                return;
+            }
+            outputClosed = true;
+        } finally {
+            lock.unlock();
+        }
+        // a FIN frame through the ordinary write path, so it queues behind data not yet sent
+        // (shutdownOutput() would bypass that queue)
+        if (channel.isOpen()) {
+            channel.writeAndFlush(QuicStreamFrame.EMPTY_FIN);
+        }
+    }
+
+    /** Half-closes from the event loop, returning the FIN's future. */
+    ChannelFuture closeOutputFuture() {
+        lock.lock();
+        try {
+            outputClosed = true;
+        } finally {
+            lock.unlock();
+        }
+        return channel.writeAndFlush(QuicStreamFrame.EMPTY_FIN);
+    }
+
+    @Override
+    public void abort() {
+        lock.lock();
+        try {
+            if (closedReason == null) {
+                closedReason = "stream aborted locally";
+            }
+            outputClosed = true;
+            inbound.clear();
+            buffered = 0;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (channel.isOpen()) {
+            channel.shutdown(ABORTED).addListener(f -> channel.close());
+        }
+    }
+
+    @Override
+    public Duration timeout() {
+        return timeout;
+    }
+
+    @Override
+    public void timeout(Duration timeout) {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive");
+        }
+        this.timeout = timeout;
+    }
+
+    @Override
+    public void close() {
+        closeOutput();
+        boolean wasDiscarding;
+        lock.lock();
+        try {
+            wasDiscarding = discarding;
+            discarding = true;
+            inbound.clear();
+            buffered = 0;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (!wasDiscarding && channel.isOpen()) {
+            // drain and drop what the peer still sends, so its FIN arrives and the channel closes
+            channel.eventLoop().execute(() -> {
+                channel.config().setAutoRead(true);
+                channel.read();
+            });
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "QuicNettyStream[" + channel.streamId() + "]";
+    }
+}

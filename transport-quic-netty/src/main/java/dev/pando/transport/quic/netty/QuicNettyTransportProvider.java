@@ -1,0 +1,32 @@
+package dev.pando.transport.quic.netty;
+
+import dev.pando.spi.Transport;
+import dev.pando.spi.TransportContext;
+import dev.pando.spi.TransportProvider;
+
+/**
+ * {@link TransportProvider} "quic-netty": QUIC via Netty's native codec (quiche + BoringSSL), with
+ * the Pando QUIC wire scheme (certificate-bound server identity, auth-stream client identity,
+ * protocol preambles). Stateless; {@link #create} parses the options and does no I/O.
+ */
+public final class QuicNettyTransportProvider implements TransportProvider {
+    /** The provider's name in configuration. */
+    public static final String NAME = "quic-netty";
+
+    /** For {@link java.util.ServiceLoader}. */
+    public QuicNettyTransportProvider() {
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    /**
+     * @throws dev.pando.ConfigurationException for an option that does not parse or is out of range
+     */
+    @Override
+    public Transport create(TransportContext context) {
+        return new QuicNettyTransport(context, QuicNettyOptions.parse(context.options()));
+    }
+}

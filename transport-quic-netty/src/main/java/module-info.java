@@ -1,0 +1,19 @@
+/**
+ * {@code TransportProvider} "quic-netty": authenticated QUIC connections via Netty's native QUIC
+ * codec (quiche + BoringSSL), speaking the Pando QUIC wire scheme so it interoperates with the
+ * kwik-based "quic" provider. Exports nothing; found with {@link java.util.ServiceLoader}.
+ *
+ * <p>The native part (module {@code io.netty.codec.quic.linux.x86_64}) is required by nothing:
+ * launch with {@code --add-modules io.netty.codec.quic.linux.x86_64}.
+ */
+module dev.pando.transport.quic.netty {
+    requires dev.pando.api;
+    requires io.netty.codec.classes.quic;
+    requires io.netty.common;
+    requires io.netty.buffer;
+    requires io.netty.transport;
+    requires io.netty.handler;
+    requires io.netty.codec;
+
+    provides dev.pando.spi.TransportProvider with dev.pando.transport.quic.netty.QuicNettyTransportProvider;
+}

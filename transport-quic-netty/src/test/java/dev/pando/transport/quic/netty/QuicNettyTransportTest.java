@@ -1,0 +1,25 @@
+package dev.pando.transport.quic.netty;
+
+import dev.pando.NetworkId;
+import dev.pando.PrivateKey;
+import dev.pando.PublicKey;
+import dev.pando.spi.ProviderOptions;
+import dev.pando.spi.Transport;
+import dev.pando.spi.TransportContext;
+import dev.pando.testkit.TransportContract;
+import java.util.OptionalInt;
+
+/** The testkit's transport contract, run against "quic-netty" on loopback. */
+class QuicNettyTransportTest extends TransportContract {
+
+    @Override
+    protected Transport createTransport(PrivateKey identity, NetworkId network) {
+        return new QuicNettyTransportProvider().create(
+                new TransportContext(identity, network, ProviderOptions.of("bind", "127.0.0.1:0")));
+    }
+
+    @Override
+    protected OptionalInt physicalConnections(Transport transport, PublicKey remote) {
+        return OptionalInt.of(((QuicNettyTransport) transport).linkCount(remote));
+    }
+}
