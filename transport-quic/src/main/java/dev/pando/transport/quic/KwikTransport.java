@@ -1,0 +1,745 @@
+package dev.pando.transport.quic;
+
+import dev.pando.ConfigurationException;
+import dev.pando.ConnectionClosedException;
+import dev.pando.DeadlineExceededException;
+import dev.pando.NetworkId;
+import dev.pando.NodeAddress;
+import dev.pando.PandoException;
+import dev.pando.PrivateKey;
+import dev.pando.ProtocolViolationException;
+import dev.pando.PublicKey;
+import dev.pando.spi.ClientAuthentication;
+import dev.pando.spi.Connection;
+import dev.pando.spi.NodeCertificate;
+import dev.pando.spi.ProtocolNames;
+import dev.pando.spi.StreamPreamble;
+import dev.pando.spi.Transport;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tech.kwik.core.ConnectionListener;
+import tech.kwik.core.ConnectionTerminatedEvent;
+import tech.kwik.core.QuicClientConnection;
+import tech.kwik.core.QuicConnection;
+import tech.kwik.core.QuicStream;
+import tech.kwik.core.server.ApplicationProtocolConnection;
+import tech.kwik.core.server.ApplicationProtocolConnectionFactory;
+import tech.kwik.core.server.ServerConnectionConfig;
+import tech.kwik.core.server.ServerConnector;
+
+/**
+ * The "quic" transport: Pando's wire scheme (see transport-wire in the design notes and the
+ * module README) over kwik. One server connector on a socket we bind; one kwik client connection
+ * per dial. All blocking kwik calls run on a bounded worker pool with deadlines from a single
+ * timer thread; kwik's own callbacks only hand work over.
+ */
+final class KwikTransport implements Transport {
+    private static final Logger LOG = LoggerFactory.getLogger(KwikTransport.class);
+    private static final String KEY_ALIAS = "node";
+    private static final int MAX_WORKERS = 64;
+    private static final int MAX_QUEUED_TASKS = 4096;
+
+    private enum State { NEW, STARTED, CLOSED }
+
+    private record Key(PublicKey peer, String protocol) {}
+
+    private final PrivateKey identity;
+    private final PublicKey self;
+    private final NetworkId networkId;
+    private final TransportSettings settings;
+    private final String alpn;
+    private final Map<String, Consumer<Connection>> acceptors = new ConcurrentHashMap<>();
+    private final TransportCounters counters = new TransportCounters();
+
+    private final Object lock = new Object();
+    private State state = State.NEW; // guarded by lock
+    private final Map<PublicKey, List<PeerLink>> links = new HashMap<>(); // guarded by lock
+    private final Map<PublicKey, CompletableFuture<PeerLink>> dials = new HashMap<>(); // guarded by lock
+    private final Set<PeerLink> allLinks = ConcurrentHashMap.newKeySet();
+    private final Map<Key, ProtocolConnection> connections = new ConcurrentHashMap<>();
+
+    private ThreadPoolExecutor workers;
+    private ScheduledThreadPoolExecutor timer;
+    private ServerConnector server;
+    private NodeCertificate tls;
+    private NodeAddress localAddress;
+
+    KwikTransport(PrivateKey identity, NetworkId networkId, TransportSettings settings) {
+        this.identity = identity;
+        this.self = identity.publicKey();
+        this.networkId = networkId;
+        this.settings = settings;
+        this.alpn = ProtocolNames.alpn(networkId);
+    }
+
+    TransportSettings settings() {
+        return settings;
+    }
+
+    TransportCounters counters() {
+        return counters;
+    }
+
+    ScheduledExecutorService timer() {
+        return timer;
+    }
+
+    @Override
+    public void accept(String protocol, Consumer<Connection> handler) {
+        ProtocolNames.validate(protocol);
+        synchronized (lock) {
+            if (state != State.NEW) {
+                throw new IllegalStateException("accept must be called before start");
+            }
+            if (acceptors.putIfAbsent(protocol, handler) != null) {
+                throw new IllegalStateException("protocol already accepted: " + protocol);
+            }
+        }
+    }
+
+    @Override
+    public void start() {
+        synchronized (lock) {
+            if (state != State.NEW) {
+                throw new IllegalStateException("transport already " + (state == State.STARTED ? "started" : "closed"));
+            }
+            workers = new ThreadPoolExecutor(2, MAX_WORKERS, 30, TimeUnit.SECONDS,
+                    new LinkedBlockingQueue<>(MAX_QUEUED_TASKS), threads("pando-quic-worker-"));
+            timer = new ScheduledThreadPoolExecutor(1, threads("pando-quic-timer-"));
+            timer.setRemoveOnCancelPolicy(true);
+            DatagramSocket socket = null;
+            try {
+                InetSocketAddress bind = resolve(settings.bind());
+                tls = NodeCertificate.create(identity);
+                char[] password = new char[0];
+                socket = new DatagramSocket(bind);
+                server = ServerConnector.builder()
+                        .withSocket(socket)
+                        // the key was not made by SunEC's KeyStore path: name the curve explicitly
+                        .withKeyStore(keyStore(tls, password), KEY_ALIAS, password, "secp256r1")
+                        .withConfiguration(serverConfig())
+                        .withLogger(new KwikLogger())
+                        .build();
+                server.registerApplicationProtocol(alpn, new Acceptor());
+                server.start();
+                localAddress = NodeAddress.direct(self, listenAddresses(socket));
+                state = State.STARTED;
+            } catch (Exception e) {
+                // kwik owns the socket once the connector exists; before that it is ours to close
+                if (server != null) {
+                    server.close();
+                } else if (socket != null) {
+                    socket.close();
+                }
+                shutdownExecutors();
+                state = State.CLOSED;
+                if (e instanceof PandoException p) {
+                    throw p;
+                }
+                throw new ConfigurationException("cannot start the quic transport on " + settings.bind() + ": " + e.getMessage(), e);
+            }
+        }
+        LOG.debug("quic transport of {} listening on {}", self, localAddress.directAddresses());
+    }
+
+    private ServerConnectionConfig serverConfig() {
+        return ServerConnectionConfig.builder()
+                .maxIdleTimeout((int) settings.idleTimeout().toMillis())
+                .maxOpenPeerInitiatedBidirectionalStreams(settings.maxStreamsPerConnection())
+                .maxOpenPeerInitiatedUnidirectionalStreams(0)
+                .maxBidirectionalStreamBufferSize(settings.streamWindow())
+                .maxUnidirectionalStreamBufferSize(settings.streamWindow())
+                .maxConnectionBufferSize(settings.connectionWindow())
+                // stateless retry made handshakes fail here ("transport error 11"); see QUIC-NOTES
+                .retryRequired(false)
+                .build();
+    }
+
+    @Override
+    public NodeAddress localAddress() {
+        synchronized (lock) {
+            if (localAddress == null) {
+                throw new IllegalStateException("transport not started");
+            }
+            return localAddress;
+        }
+    }
+
+    @Override
+    public CompletableFuture<Connection> dial(NodeAddress remote, String protocol) {
+        if (!ProtocolNames.isValid(protocol)) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("invalid protocol name: " + protocol));
+        }
+        if (remote.nodeId().equals(self)) {
+            return CompletableFuture.failedFuture(new ProtocolViolationException("cannot dial this node's own id"));
+        }
+        ProtocolConnection existing = connections.get(new Key(remote.nodeId(), protocol));
+        // one Connection per (peer, protocol) on each side; but the remote's accept handler must
+        // hear of our dial once, so a Connection that only the remote opened still sends OPEN_CONNECTION
+        if (existing != null && existing.isOpen() && existing.openedByUs()) {
+            return CompletableFuture.completedFuture(existing);
+        }
+        return linkTo(remote).thenCompose(link -> openConnection(link, protocol));
+    }
+
+    private CompletableFuture<PeerLink> linkTo(NodeAddress remote) {
+        PublicKey peer = remote.nodeId();
+        synchronized (lock) {
+            if (state != State.STARTED) {
+                return CompletableFuture.failedFuture(new ConnectionClosedException("transport is " + state.name().toLowerCase()));
+            }
+            PeerLink best = preferredLink(peer);
+            if (best != null) {
+                return CompletableFuture.completedFuture(best);
+            }
+            CompletableFuture<PeerLink> pending = dials.get(peer);
+            if (pending == null) {
+                pending = call("dial " + peer, () -> connect(remote), settings.handshakeTimeout(),
+                        link -> link.close(PeerLink.CLOSE_NORMAL, "dial abandoned", true));
+                dials.put(peer, pending);
+                CompletableFuture<PeerLink> mine = pending;
+                pending.whenComplete((l, e) -> {
+                    synchronized (lock) {
+                        dials.remove(peer, mine);
+                    }
+                });
+            }
+            // a copy, so that one caller cancelling does not cancel the others' dial
+            return pending.thenApply(l -> l);
+        }
+    }
+
+    /** Open authenticated link to the peer; the one dialed by the smaller node id wins ties. */
+    private PeerLink preferredLink(PublicKey peer) {
+        List<PeerLink> l = links.get(peer);
+        if (l == null || l.isEmpty()) {
+            return null;
+        }
+        boolean weAreSmaller = self.compareTo(peer) < 0;
+        for (PeerLink link : l) {
+            if (link.isOpen() && link.dialedByUs() == weAreSmaller) {
+                return link;
+            }
+        }
+        for (PeerLink link : l) {
+            if (link.isOpen()) {
+                return link;
+            }
+        }
+        return null;
+    }
+
+    /** Runs on a worker: handshake, certificate check, client identity proof. */
+    private PeerLink connect(NodeAddress remote) throws Exception {
+        if (remote.directAddresses().isEmpty()) {
+            throw new ConnectionClosedException("no direct address for " + remote.nodeId());
+        }
+        Exception last = null;
+        for (InetSocketAddress address : remote.directAddresses()) {
+            try {
+                return connect(remote.nodeId(), address);
+            } catch (ProtocolViolationException e) {
+                throw e; // we reached someone who is not who we want: other addresses will not help
+            } catch (Exception e) {
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    private PeerLink connect(PublicKey expected, InetSocketAddress address) throws Exception {
+        InetAddress localHost = resolve(settings.bind()).getAddress();
+        QuicClientConnection quic = QuicClientConnection.newBuilder()
+                .uri(new URI("https", null, address.getHostString(), address.getPort(), null, null, null))
+                .applicationProtocol(alpn)
+                // kwik's own check would want a CA-signed certificate; ours is verified below,
+                // before a single application byte is sent
+                .noServerCertificateCheck()
+                .connectTimeout(settings.handshakeTimeout())
+                .maxIdleTimeout(settings.idleTimeout())
+                .defaultStreamReceiveBufferSize(settings.streamWindow())
+                .maxOpenPeerInitiatedBidirectionalStreams(settings.maxStreamsPerConnection())
+                .maxOpenPeerInitiatedUnidirectionalStreams(0)
+                // our own socket, on the bound interface; kwik closes it with the connection
+                .socketFactory(destination -> new DatagramSocket(new InetSocketAddress(localHost, 0)))
+                .logger(new KwikLogger())
+                .build();
+        PeerLink link = new PeerLink(this, quic, true);
+        quic.setPeerInitiatedStreamCallback(link::incoming);
+        quic.setConnectionListener(listener(link));
+        allLinks.add(link);
+        try {
+            try {
+                quic.connect();
+            } catch (ConnectException e) {
+                String m = String.valueOf(e.getMessage());
+                if (m.contains("timed out")) {
+                    throw new DeadlineExceededException("handshake with " + address + " did not complete within "
+                            + settings.handshakeTimeout());
+                }
+                throw new ProtocolViolationException("handshake with " + address
+                        + " failed (different network id or not a Pando node): " + m);
+            } catch (IOException e) {
+                throw new ConnectionClosedException("cannot reach " + address + ": " + e.getMessage(), e);
+            }
+            List<X509Certificate> chain = quic.getServerCertificateChain();
+            PublicKey reached = NodeCertificate.verify(chain, expected);
+            link.authenticated(reached);
+            proveIdentity(link, quic, chain.get(0).getEncoded(), reached);
+            if (settings.keepAlive().compareTo(Duration.ZERO) > 0) {
+                // kwik pings at half the negotiated idle timeout for as long as asked
+                quic.keepAlive(Integer.MAX_VALUE);
+            }
+            register(link);
+            return link;
+        } catch (Exception | Error e) {
+            link.close(e instanceof ProtocolViolationException ? PeerLink.CLOSE_PROTOCOL_VIOLATION : PeerLink.CLOSE_NORMAL,
+                    "dial failed", true);
+            throw e;
+        }
+    }
+
+    /** The client side of the auth stream (wire scheme step 3), bounded by the handshake timeout. */
+    private void proveIdentity(PeerLink link, QuicClientConnection quic, byte[] serverCertDer, PublicKey server)
+            throws IOException {
+        KwikStream s = link.wrap(quic.createStream(true), settings.handshakeTimeout());
+        try {
+            ClientAuthentication.runClient(s.inputStream(), s.outputStream(), identity, serverCertDer, server);
+        } catch (ConnectionClosedException e) {
+            throw new ProtocolViolationException("node " + server + " broke off the identity proof: " + e.getMessage(), e);
+        } finally {
+            s.close();
+        }
+    }
+
+    /** The server side of the auth stream; runs on a worker, bounded by the handshake timeout. */
+    private void verifyClient(PeerLink link, KwikStream s) {
+        PublicKey client;
+        try {
+            client = ClientAuthentication.runServer(s.inputStream(), s.outputStream(), tls);
+        } catch (ProtocolViolationException e) {
+            s.close();
+            link.protocolViolation(e);
+            return;
+        } catch (PandoException e) {
+            s.abort();
+            counters.protocolViolations.increment();
+            link.close(PeerLink.CLOSE_PROTOCOL_VIOLATION, "identity proof not completed", true);
+            return;
+        }
+        s.close();
+        link.authenticated(client);
+        if (!register(link)) {
+            // the proof was fine, but this peer already has its share of connections
+            counters.refusedConnections.increment();
+            link.close(PeerLink.CLOSE_LIMIT, "too many connections from this node", true);
+        }
+    }
+
+    /** Adds an authenticated link to the registry; false if the per-peer limit is reached. */
+    private boolean register(PeerLink link) {
+        synchronized (lock) {
+            if (state != State.STARTED || !link.isOpen()) {
+                return false;
+            }
+            List<PeerLink> l = links.computeIfAbsent(link.remoteNodeId(), k -> new ArrayList<>());
+            l.removeIf(x -> !x.isOpen());
+            if (!link.dialedByUs() && l.size() >= settings.maxConnectionsPerPeer()) {
+                return false;
+            }
+            l.add(link);
+            return true;
+        }
+    }
+
+    /** Open authenticated physical connections to a peer (for tests and diagnostics). */
+    int linkCount(PublicKey peer) {
+        synchronized (lock) {
+            List<PeerLink> l = links.get(peer);
+            return l == null ? 0 : (int) l.stream().filter(PeerLink::isOpen).count();
+        }
+    }
+
+    void linkClosed(PeerLink link) {
+        allLinks.remove(link);
+        PublicKey peer = link.remoteNodeId();
+        if (peer != null) {
+            synchronized (lock) {
+                List<PeerLink> l = links.get(peer);
+                if (l != null) {
+                    l.remove(link);
+                    if (l.isEmpty()) {
+                        links.remove(peer);
+                    }
+                }
+            }
+        }
+    }
+
+    /** OPEN_CONNECTION on a link (wire scheme step 4). */
+    private CompletableFuture<Connection> openConnection(PeerLink link, String protocol) {
+        byte[] preamble = new StreamPreamble(StreamPreamble.Kind.OPEN_CONNECTION, protocol).encode();
+        return openStream(link, preamble, settings.streamTimeout())
+                .thenApplyAsync(s -> {
+                    byte[] answer = new byte[1];
+                    try {
+                        s.readFully(answer, 0, 1);
+                    } finally {
+                        s.close();
+                    }
+                    if (answer[0] != StreamPreamble.ACCEPTED) {
+                        throw new ProtocolViolationException("node " + link.remoteNodeId() + " does not accept protocol " + protocol);
+                    }
+                    ProtocolConnection c = connectionFor(link, protocol);
+                    c.markOpenedByUs();
+                    return (Connection) c;
+                }, workers);
+    }
+
+    /** The connection for (peer, protocol), creating it on this link if there is none open. */
+    private ProtocolConnection connectionFor(PeerLink link, String protocol) {
+        Key key = new Key(link.remoteNodeId(), protocol);
+        boolean[] created = {false};
+        ProtocolConnection c = connections.compute(key, (k, old) -> {
+            if (old != null && old.isOpen()) {
+                return old;
+            }
+            created[0] = true;
+            return new ProtocolConnection(link, protocol, settings.acceptQueue());
+        });
+        if (created[0]) {
+            link.bind(c);
+        }
+        return c;
+    }
+
+    void forget(ProtocolConnection c) {
+        connections.remove(new Key(c.remoteNodeId(), c.protocol()), c);
+    }
+
+    /** Creates a stream with a deadline (kwik blocks while the peer grants no stream) and sends its preamble. */
+    CompletableFuture<KwikStream> openStream(PeerLink link, byte[] preamble, Duration timeout) {
+        if (!link.isOpen()) {
+            return CompletableFuture.failedFuture(new ConnectionClosedException("connection to " + link.remoteNodeId() + " closed"));
+        }
+        return call("opening a stream to " + link.remoteNodeId(), () -> {
+            QuicStream q;
+            try {
+                q = link.quic().createStream(true);
+            } catch (IOException e) {
+                throw new ConnectionClosedException("cannot open a stream to " + link.remoteNodeId() + ": " + e.getMessage(), e);
+            } catch (RuntimeException e) {
+                // kwik turns an interrupted wait for stream credit into a RuntimeException
+                throw new DeadlineExceededException("no stream credit from " + link.remoteNodeId() + " within " + timeout);
+            }
+            KwikStream s = link.wrap(q, settings.streamTimeout());
+            try {
+                s.write(preamble);
+            } catch (RuntimeException e) {
+                s.abort();
+                throw e;
+            }
+            return s;
+        }, timeout, KwikStream::abort);
+    }
+
+    /** Runs on a worker: an incoming stream's auth or preamble (wire scheme steps 3 and 4). */
+    void handleIncoming(PeerLink link, QuicStream q) {
+        KwikStream s;
+        try {
+            s = link.wrap(q, link.remoteNodeId() == null ? settings.handshakeTimeout() : settings.streamTimeout());
+        } catch (ConnectionClosedException e) {
+            return;
+        }
+        if (link.remoteNodeId() == null) {
+            if (link.claimAuthStream()) {
+                verifyClient(link, s);
+            } else {
+                // no stream is accepted before the client has proven its id
+                counters.refusedStreams.increment();
+                s.abort();
+            }
+            return;
+        }
+        StreamPreamble p;
+        try {
+            p = StreamPreamble.read(s.inputStream());
+        } catch (ProtocolViolationException e) {
+            s.abort();
+            link.protocolViolation(e);
+            return;
+        } catch (PandoException e) {
+            s.abort();
+            return;
+        }
+        if (p.kind() == StreamPreamble.Kind.OPEN_CONNECTION) {
+            Consumer<Connection> handler = acceptors.get(p.protocol());
+            try {
+                if (handler == null) {
+                    s.write(new byte[] {StreamPreamble.UNKNOWN_PROTOCOL});
+                    s.close();
+                    return;
+                }
+                ProtocolConnection c = connectionFor(link, p.protocol());
+                s.write(new byte[] {StreamPreamble.ACCEPTED});
+                s.close();
+                if (c.markAcceptedFromPeer()) {
+                    try {
+                        handler.accept(c);
+                    } catch (RuntimeException e) {
+                        LOG.warn("accept handler for {} failed", p.protocol(), e);
+                    }
+                }
+            } catch (PandoException e) {
+                s.abort();
+            }
+        } else {
+            ProtocolConnection c = connections.get(new Key(link.remoteNodeId(), p.protocol()));
+            if (c == null || !c.isOpen()) {
+                counters.refusedStreams.increment();
+                s.abort();
+                return;
+            }
+            s.connection(c);
+            if (!c.offer(s)) {
+                counters.refusedStreams.increment();
+                s.abort();
+            }
+        }
+    }
+
+    /** kwik's server side: called after each handshake with our ALPN. */
+    private final class Acceptor implements ApplicationProtocolConnectionFactory {
+        @Override
+        public ApplicationProtocolConnection createConnection(String protocol, QuicConnection quic) {
+            PeerLink link = new PeerLink(KwikTransport.this, quic, false);
+            boolean open;
+            synchronized (lock) {
+                open = state == State.STARTED && allLinks.size() < settings.maxConnections();
+                if (open) {
+                    allLinks.add(link);
+                }
+            }
+            if (!open) {
+                counters.refusedConnections.increment();
+                quic.close(PeerLink.CLOSE_LIMIT, "too many connections");
+                return new ApplicationProtocolConnection() {};
+            }
+            quic.setConnectionListener(listener(link));
+            // a client that does not prove its id in time is dropped
+            try {
+                timer.schedule(() -> {
+                    if (link.remoteNodeId() == null && link.isOpen()) {
+                        counters.protocolViolations.increment();
+                        link.close(PeerLink.CLOSE_PROTOCOL_VIOLATION, "no identity proof", true);
+                    }
+                }, settings.handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                link.close(PeerLink.CLOSE_NORMAL, "shutting down", true);
+            }
+            return new ApplicationProtocolConnection() {
+                @Override
+                public void acceptPeerInitiatedStream(QuicStream stream) {
+                    link.incoming(stream);
+                }
+            };
+        }
+
+        @Override
+        public int maxConcurrentPeerInitiatedBidirectionalStreams() {
+            return settings.maxStreamsPerConnection();
+        }
+
+        @Override
+        public int maxConcurrentPeerInitiatedUnidirectionalStreams() {
+            return 0;
+        }
+    }
+
+    private ConnectionListener listener(PeerLink link) {
+        return new ConnectionListener() {
+            @Override
+            public void disconnected(ConnectionTerminatedEvent event) {
+                link.terminated();
+            }
+        };
+    }
+
+    boolean execute(Runnable task) {
+        try {
+            workers.execute(task);
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Runs a blocking task on a worker with a deadline. On expiry the task is interrupted (kwik's
+     * waits for stream credit and for the handshake are interruptible) and anything it still
+     * produces is handed to {@code discard}.
+     */
+    private <T> CompletableFuture<T> call(String what, Callable<T> task, Duration deadline, Consumer<T> discard) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        Future<?> running;
+        try {
+            running = workers.submit(() -> {
+                try {
+                    T value = task.call();
+                    if (!result.complete(value)) {
+                        discard.accept(value);
+                    }
+                } catch (Throwable t) {
+                    result.completeExceptionally(translate(what, t));
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(new ConnectionClosedException("transport closed or overloaded: " + what));
+        }
+        try {
+            var expiry = timer.schedule(() -> {
+                if (result.completeExceptionally(new DeadlineExceededException(what + " did not complete within " + deadline))) {
+                    running.cancel(true);
+                }
+            }, deadline.toNanos(), TimeUnit.NANOSECONDS);
+            result.whenComplete((v, e) -> expiry.cancel(false));
+        } catch (RejectedExecutionException e) {
+            running.cancel(true);
+            result.completeExceptionally(new ConnectionClosedException("transport closed: " + what));
+        }
+        return result;
+    }
+
+    private static Throwable translate(String what, Throwable t) {
+        if (t instanceof CompletionException || t instanceof ExecutionException) {
+            t = t.getCause();
+        }
+        if (t instanceof PandoException || t instanceof Error) {
+            return t;
+        }
+        if (t instanceof InterruptedException) {
+            return new DeadlineExceededException(what + " was interrupted");
+        }
+        return new ConnectionClosedException(what + " failed: " + t, t);
+    }
+
+    @Override
+    public void close() {
+        ServerConnector toClose;
+        List<CompletableFuture<PeerLink>> pending;
+        synchronized (lock) {
+            if (state == State.CLOSED) {
+                return;
+            }
+            boolean started = state == State.STARTED;
+            state = State.CLOSED;
+            if (!started) {
+                return;
+            }
+            toClose = server;
+            pending = new ArrayList<>(dials.values());
+        }
+        try {
+            pending.forEach(f -> f.completeExceptionally(new ConnectionClosedException("transport closed")));
+            for (PeerLink link : allLinks.toArray(PeerLink[]::new)) {
+                link.close(PeerLink.CLOSE_NORMAL, "node shutting down", true);
+            }
+        } finally {
+            try {
+                toClose.close();
+            } finally {
+                shutdownExecutors();
+            }
+        }
+    }
+
+    private void shutdownExecutors() {
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+        if (workers != null) {
+            workers.shutdownNow();
+            try {
+                if (!workers.awaitTermination(5, TimeUnit.SECONDS)) {
+                    LOG.warn("quic transport workers still busy after close");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** kwik takes its server key from a key store; ours lives in memory only. */
+    private static java.security.KeyStore keyStore(NodeCertificate certificate, char[] password) throws Exception {
+        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setKeyEntry(KEY_ALIAS, certificate.keyPair().getPrivate(), password,
+                new java.security.cert.Certificate[] {certificate.certificate()});
+        return ks;
+    }
+
+    private static InetSocketAddress resolve(InetSocketAddress unresolved) {
+        try {
+            return new InetSocketAddress(InetAddress.getByName(unresolved.getHostString()), unresolved.getPort());
+        } catch (UnknownHostException e) {
+            throw new ConfigurationException("option bind: unknown host " + unresolved.getHostString());
+        }
+    }
+
+    private static InetSocketAddress[] listenAddresses(DatagramSocket socket) throws SocketException {
+        InetSocketAddress bound = (InetSocketAddress) socket.getLocalSocketAddress();
+        if (!bound.getAddress().isAnyLocalAddress()) {
+            return new InetSocketAddress[] {bound};
+        }
+        List<InetSocketAddress> all = new ArrayList<>();
+        for (var nif : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+            if (nif.isUp()) {
+                for (InetAddress a : java.util.Collections.list(nif.getInetAddresses())) {
+                    if (!a.isLinkLocalAddress()) {
+                        all.add(new InetSocketAddress(a, bound.getPort()));
+                    }
+                }
+            }
+        }
+        return all.toArray(InetSocketAddress[]::new);
+    }
+
+    private static ThreadFactory threads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,21 @@
+package dev.pando.transport.quic;
+
+import dev.pando.spi.Transport;
+import dev.pando.spi.TransportContext;
+import dev.pando.spi.TransportProvider;
+
+/**
+ * Provider "quic": Pando's QUIC wire scheme over kwik (pure Java). Stateless; {@link #create}
+ * parses the options and does no I/O. Options are listed in the module README.
+ */
+public final class KwikTransportProvider implements TransportProvider {
+    @Override
+    public String name() {
+        return "quic";
+    }
+
+    @Override
+    public Transport create(TransportContext context) {
+        return new KwikTransport(context.identity(), context.networkId(), TransportSettings.from(context.options()));
+    }
+}

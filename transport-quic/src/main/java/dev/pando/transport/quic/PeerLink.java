@@ -1,0 +1,183 @@
+package dev.pando.transport.quic;
+
+import dev.pando.ConnectionClosedException;
+import dev.pando.ProtocolViolationException;
+import dev.pando.PublicKey;
+import dev.pando.spi.StreamPreamble;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tech.kwik.core.QuicConnection;
+import tech.kwik.core.QuicStream;
+
+/**
+ * One physical QUIC connection to a remote node, shared by all protocols in both directions. A
+ * link dialed by this node is authenticated before it is registered; a link accepted by the
+ * server connector waits for the client's identity proof on its first stream and refuses every
+ * other stream until then.
+ */
+final class PeerLink implements KwikStream.Owner {
+    private static final Logger LOG = LoggerFactory.getLogger(PeerLink.class);
+
+    /** Application error codes in CONNECTION_CLOSE. */
+    static final long CLOSE_NORMAL = 0;
+    static final long CLOSE_PROTOCOL_VIOLATION = 1;
+    static final long CLOSE_STALLED = 2;
+    static final long CLOSE_LIMIT = 3;
+
+    private final KwikTransport transport;
+    private final QuicConnection quic;
+    private final boolean dialedByUs;
+    private final Set<KwikStream> streams = ConcurrentHashMap.newKeySet();
+    private final Set<ProtocolConnection> connections = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean authStarted = new AtomicBoolean();
+    private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
+    private volatile PublicKey remote;
+
+    PeerLink(KwikTransport transport, QuicConnection quic, boolean dialedByUs) {
+        this.transport = transport;
+        this.quic = quic;
+        this.dialedByUs = dialedByUs;
+    }
+
+    QuicConnection quic() {
+        return quic;
+    }
+
+    boolean dialedByUs() {
+        return dialedByUs;
+    }
+
+    /** The proven remote node id; null while an accepted link is not yet authenticated. */
+    PublicKey remoteNodeId() {
+        return remote;
+    }
+
+    void authenticated(PublicKey remoteNodeId) {
+        this.remote = remoteNodeId;
+    }
+
+    boolean isOpen() {
+        return !closed.get();
+    }
+
+    CompletableFuture<Void> closedFuture() {
+        return closedFuture;
+    }
+
+    /** Wraps a kwik stream of this link and tracks it until it is released. */
+    KwikStream wrap(QuicStream q, Duration timeout) {
+        KwikStream s = new KwikStream(q, timeout, transport.timer(), this);
+        streams.add(s);
+        if (closed.get()) {
+            streams.remove(s);
+            s.connectionGone();
+            throw new ConnectionClosedException("connection to " + remote + " closed");
+        }
+        return s;
+    }
+
+    /** Called by kwik (on its connection thread) for every stream the remote opens. */
+    void incoming(QuicStream q) {
+        if (closed.get()) {
+            q.abortReading(KwikStream.ABORTED);
+            q.resetStream(KwikStream.ABORTED);
+            return;
+        }
+        // never block kwik's thread: the preamble and the auth exchange are read on a worker
+        if (!transport.execute(() -> transport.handleIncoming(this, q))) {
+            q.abortReading(KwikStream.ABORTED);
+            q.resetStream(KwikStream.ABORTED);
+            transport.counters().refusedStreams.increment();
+        }
+    }
+
+    /** True exactly once: for the first stream of an accepted link, which must be the auth stream. */
+    boolean claimAuthStream() {
+        return !dialedByUs && authStarted.compareAndSet(false, true);
+    }
+
+    void bind(ProtocolConnection c) {
+        connections.add(c);
+        if (closed.get()) {
+            connections.remove(c);
+            c.shutdown();
+        }
+    }
+
+    CompletableFuture<KwikStream> openStream(ProtocolConnection c) {
+        byte[] preamble = new StreamPreamble(StreamPreamble.Kind.STREAM, c.protocol()).encode();
+        return transport.openStream(this, preamble, transport.settings().streamTimeout())
+                .thenApply(s -> {
+                    s.connection(c);
+                    return s;
+                });
+    }
+
+    void connectionClosed(ProtocolConnection c) {
+        connections.remove(c);
+        transport.forget(c);
+    }
+
+    @Override
+    public void stalled(KwikStream stream) {
+        transport.counters().stalls.increment();
+        LOG.debug("stream {} to {} made no progress within {}: dropping the connection", stream.streamId(), remote, stream.timeout());
+        transport.execute(() -> close(CLOSE_STALLED, "stream made no progress", true));
+    }
+
+    @Override
+    public void released(KwikStream stream) {
+        streams.remove(stream);
+        ProtocolConnection c = stream.connection();
+        if (c != null) {
+            c.released(stream);
+        }
+    }
+
+    /** kwik reports the connection gone (idle timeout, peer close, lost). */
+    void terminated() {
+        close(CLOSE_NORMAL, "terminated", false);
+    }
+
+    void protocolViolation(ProtocolViolationException e) {
+        transport.counters().protocolViolations.increment();
+        LOG.debug("protocol violation by {}: {}", remote, e.getMessage());
+        close(CLOSE_PROTOCOL_VIOLATION, "protocol violation", true);
+    }
+
+    /** Closes the link: every stream is aborted, every protocol connection on it closed. Idempotent. */
+    void close(long code, String reason, boolean sendClose) {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (sendClose) {
+            try {
+                quic.close(code, reason);
+            } catch (RuntimeException e) {
+                LOG.debug("closing connection to {}: {}", remote, e.toString());
+            }
+        }
+        for (KwikStream s : streams.toArray(KwikStream[]::new)) {
+            s.connectionGone();
+        }
+        streams.clear();
+        for (ProtocolConnection c : connections.toArray(ProtocolConnection[]::new)) {
+            c.shutdown();
+            transport.forget(c);
+        }
+        connections.clear();
+        transport.linkClosed(this);
+        closedFuture.complete(null);
+    }
+
+    @Override
+    public String toString() {
+        return "PeerLink[" + (remote == null ? "unauthenticated" : remote.hex()) + (dialedByUs ? ", dialed" : ", accepted") + "]";
+    }
+}

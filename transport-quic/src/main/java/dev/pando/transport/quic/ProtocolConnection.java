@@ -1,0 +1,174 @@
+package dev.pando.transport.quic;
+
+import dev.pando.ConnectionClosedException;
+import dev.pando.PublicKey;
+import dev.pando.spi.Connection;
+import dev.pando.spi.DuplexStream;
+import java.util.ArrayDeque;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One protocol's use of a {@link PeerLink}: the node keeps one per (remote node, protocol), shared
+ * by its dials and the remote's. Streams it opens go over its link; incoming STREAMs for its
+ * protocol wait in a bounded queue.
+ */
+final class ProtocolConnection implements Connection {
+    private final PeerLink link;
+    private final String protocol;
+    private final int acceptQueue;
+    private final ArrayDeque<KwikStream> queued = new ArrayDeque<>();
+    private final ArrayDeque<CompletableFuture<DuplexStream>> waiting = new ArrayDeque<>();
+    private final Set<KwikStream> streams = ConcurrentHashMap.newKeySet();
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    private final java.util.concurrent.atomic.AtomicBoolean openedByUs = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean acceptedFromPeer = new java.util.concurrent.atomic.AtomicBoolean();
+
+    ProtocolConnection(PeerLink link, String protocol, int acceptQueue) {
+        this.link = link;
+        this.protocol = protocol;
+        this.acceptQueue = acceptQueue;
+    }
+
+    /** Whether this node's dial of the protocol was answered "accepted" (a later dial reuses it). */
+    boolean openedByUs() {
+        return openedByUs.get();
+    }
+
+    void markOpenedByUs() {
+        openedByUs.set(true);
+    }
+
+    /** True exactly once: when the remote's first OPEN_CONNECTION for it arrives (call the handler then). */
+    boolean markAcceptedFromPeer() {
+        return acceptedFromPeer.compareAndSet(false, true);
+    }
+
+    PeerLink link() {
+        return link;
+    }
+
+    @Override
+    public PublicKey remoteNodeId() {
+        return link.remoteNodeId();
+    }
+
+    @Override
+    public String protocol() {
+        return protocol;
+    }
+
+    @Override
+    public CompletableFuture<DuplexStream> openStream() {
+        if (!isOpen()) {
+            return CompletableFuture.failedFuture(closedError());
+        }
+        return link.openStream(this).thenApply(s -> {
+            if (!track(s)) {
+                s.abort();
+                throw new ConnectionClosedException("connection for " + protocol + " closed while opening a stream");
+            }
+            return (DuplexStream) s;
+        });
+    }
+
+    @Override
+    public CompletableFuture<DuplexStream> acceptStream() {
+        synchronized (this) {
+            if (!isOpen()) {
+                return CompletableFuture.failedFuture(closedError());
+            }
+            KwikStream s = queued.poll();
+            if (s != null) {
+                return CompletableFuture.completedFuture(s);
+            }
+            CompletableFuture<DuplexStream> f = new CompletableFuture<>();
+            waiting.add(f);
+            return f;
+        }
+    }
+
+    /** An incoming STREAM for this protocol; false if it was refused (closed, or queue full). */
+    boolean offer(KwikStream stream) {
+        CompletableFuture<DuplexStream> waiter;
+        synchronized (this) {
+            if (!isOpen() || !track(stream)) {
+                return false;
+            }
+            do {
+                waiter = waiting.poll();
+            } while (waiter != null && waiter.isDone()); // skip callers that cancelled
+            if (waiter == null) {
+                if (queued.size() >= acceptQueue) {
+                    streams.remove(stream);
+                    return false;
+                }
+                queued.add(stream);
+                return true;
+            }
+        }
+        waiter.complete(stream);
+        return true;
+    }
+
+    private boolean track(KwikStream s) {
+        streams.add(s);
+        if (!isOpen()) {
+            streams.remove(s);
+            return false;
+        }
+        return true;
+    }
+
+    void released(KwikStream s) {
+        streams.remove(s);
+    }
+
+    @Override
+    public boolean isOpen() {
+        return !closed.isDone();
+    }
+
+    @Override
+    public CompletionStage<Void> closed() {
+        return closed.minimalCompletionStage();
+    }
+
+    @Override
+    public void close() {
+        shutdown();
+        link.connectionClosed(this);
+    }
+
+    /** Closes this connection without telling the link (the link is going away itself). */
+    void shutdown() {
+        ArrayDeque<KwikStream> q;
+        ArrayDeque<CompletableFuture<DuplexStream>> w;
+        synchronized (this) {
+            if (!closed.complete(null)) {
+                return;
+            }
+            q = new ArrayDeque<>(queued);
+            queued.clear();
+            w = new ArrayDeque<>(waiting);
+            waiting.clear();
+        }
+        q.forEach(KwikStream::abort);
+        for (KwikStream s : streams.toArray(KwikStream[]::new)) {
+            s.abort();
+        }
+        streams.clear();
+        w.forEach(f -> f.completeExceptionally(closedError()));
+    }
+
+    private ConnectionClosedException closedError() {
+        return new ConnectionClosedException("connection to " + link.remoteNodeId() + " for " + protocol + " is closed");
+    }
+
+    @Override
+    public String toString() {
+        return "Connection[" + protocol + " to " + link.remoteNodeId() + "]";
+    }
+}

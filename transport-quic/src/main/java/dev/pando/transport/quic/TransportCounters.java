@@ -1,0 +1,15 @@
+package dev.pando.transport.quic;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/** What went wrong, counted: bad input is a normal event here, never a crash. */
+final class TransportCounters {
+    /** Malformed preambles, failed identity proofs, auth streams that broke the scheme. */
+    final LongAdder protocolViolations = new LongAdder();
+    /** Incoming streams aborted: accept queue full, no connection for the protocol, no worker free. */
+    final LongAdder refusedStreams = new LongAdder();
+    /** Streams that made no progress within the stream timeout (their connection was dropped). */
+    final LongAdder stalls = new LongAdder();
+    /** Incoming connections closed at once because of max_connections / max_connections_per_peer. */
+    final LongAdder refusedConnections = new LongAdder();
+}

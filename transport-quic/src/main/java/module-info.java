@@ -1,0 +1,11 @@
+/**
+ * {@code TransportProvider} "quic": Pando's QUIC wire scheme over kwik, a pure-Java QUIC stack.
+ * Exports nothing; found with {@link java.util.ServiceLoader}.
+ */
+module dev.pando.transport.quic {
+    requires dev.pando.api;
+    requires tech.kwik.core;
+    requires tech.kwik.agent15;
+
+    provides dev.pando.spi.TransportProvider with dev.pando.transport.quic.KwikTransportProvider;
+}
