@@ -5,7 +5,9 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -65,18 +67,22 @@ public final class PairedComparisons {
         OperationBenchmarks b = new OperationBenchmarks();
         b.setUp();
         Map<String, Supplier<Object>> bodies = bodies(b);
-        List<String> lines = new ArrayList<>();
+        Map<String, Figure> figures = new LinkedHashMap<>();
         List<String> verdicts = new ArrayList<>();
         for (Comparison c : MicroBenchmarks.COMPARISONS) {
             Result r = paired.measure(bodies.get(c.measured()), bodies.get(c.baseline()));
-            lines.add(new Figure(c.name() + "_paired", r.ratio, r.ratioHalfWidth, "ratio").line());
-            lines.add(new Figure(c.measured() + "_paired_cpu", r.measuredMicros, Double.NaN, "us/op").line());
-            lines.add(new Figure(c.baseline() + "_paired_cpu", r.baselineMicros, Double.NaN, "us/op").line());
-            verdicts.addAll(c.verdicts(List.of(new Figure(c.name() + "_paired", r.ratio, r.ratioHalfWidth, "ratio"))));
-            System.out.println(lines.get(lines.size() - 3));
+            Figure ratio = new Figure(c.name() + "_paired", r.ratio, r.ratioHalfWidth, "ratio");
+            figures.put(ratio.name(), ratio);
+            // a baseline shared by two comparisons is reported from the first one
+            figures.putIfAbsent(c.measured() + "_paired_cpu",
+                    new Figure(c.measured() + "_paired_cpu", r.measuredMicros, Double.NaN, "us/op"));
+            figures.putIfAbsent(c.baseline() + "_paired_cpu",
+                    new Figure(c.baseline() + "_paired_cpu", r.baselineMicros, Double.NaN, "us/op"));
+            verdicts.addAll(c.verdicts(List.of(ratio)));
+            System.out.printf(Locale.ROOT, "# %s: %.3f%n", ratio.name(), r.ratio); // progress
         }
         System.out.println();
-        lines.forEach(System.out::println);
+        figures.values().forEach(f -> System.out.println(f.line()));
         verdicts.forEach(System.out::println);
     }
 
