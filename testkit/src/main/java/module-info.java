@@ -10,7 +10,6 @@ module dev.pando.testkit {
     requires awaitility;
 
     exports dev.pando.testkit;
-
     // StoreProviders looks store providers up by name
     uses dev.pando.spi.StoreProvider;
     // JUnit calls the contracts' package-private test and lifecycle methods reflectively

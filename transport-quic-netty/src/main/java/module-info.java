@@ -12,8 +12,6 @@ module dev.pando.transport.quic.netty {
     requires io.netty.common;
     requires io.netty.buffer;
     requires io.netty.transport;
-    requires io.netty.handler;
-    requires io.netty.codec;
 
     provides dev.pando.spi.TransportProvider with dev.pando.transport.quic.netty.QuicNettyTransportProvider;
 }

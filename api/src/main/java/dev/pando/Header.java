@@ -230,10 +230,25 @@ public final class Header {
                 List.copyOf(previous), ext, extensions, w.toByteArray(), signatureOffset);
     }
 
-    /** This header with the given signature inserted as element 3. */
+    /**
+     * This (unsigned) header with the given signature inserted as element 3: the array head grows
+     * by one and the signature's 66 encoded bytes go in after the public key, which is exactly the
+     * canonical encoding of the signed header.
+     */
     Header withSignature(Signature sig) {
-        return encode(version, publicKey, sig, payloadSize, payloadHash, timestamp, seqNum, backlink, previous,
-                extensionsValue);
+        if (signatureOffset >= 0) {
+            throw new IllegalStateException("the header is already signed");
+        }
+        int at = 1 + (version < 24 ? 1 : CborWriter.encode(new CborValue.UInt(version)).length) + 2 + PublicKey.LENGTH;
+        byte[] out = new byte[encoded.length + 2 + Signature.LENGTH];
+        out[0] = (byte) (encoded[0] + 1); // the array head is one byte: at most 10 elements
+        System.arraycopy(encoded, 1, out, 1, at - 1);
+        out[at] = (byte) 0x58; // byte string, one-byte length
+        out[at + 1] = (byte) Signature.LENGTH;
+        System.arraycopy(sig.bytes, 0, out, at + 2, Signature.LENGTH);
+        System.arraycopy(encoded, at, out, at + 2 + Signature.LENGTH, encoded.length - at);
+        return new Header(version, publicKey, sig, payloadSize, payloadHash, timestamp, seqNum, backlink, previous,
+                extensions, extensionsValue, out, at);
     }
 
     /**

@@ -97,11 +97,14 @@ public final class Operation {
             throw new InvalidOperationException(OperationError.SIGNATURE_MISMATCH,
                     "the signature does not verify against the author's key " + header.publicKey());
         }
-        validateUnsigned();
+        validateUnsigned(true);
     }
 
-    /** Rules 2–5: everything but the signature (for operations this process just signed). */
-    void validateUnsigned() {
+    /**
+     * Rules 2–5: everything but the signature (for operations this process just signed, which
+     * skip rule 5 as well: their payload hash was just computed from the body).
+     */
+    void validateUnsigned(boolean checkBody) {
         if (header.version() != Header.VERSION) {
             throw new InvalidOperationException(OperationError.UNSUPPORTED_VERSION,
                     "version " + Long.toUnsignedString(header.version()) + " is not supported (only 1 is)");
@@ -118,7 +121,7 @@ public final class Operation {
             throw new InvalidOperationException(OperationError.BACKLINK_MISSING,
                     "seq_num is " + header.seqNum() + " but the backlink is missing");
         }
-        if (body != null) {
+        if (checkBody && body != null) {
             validateBody(body);
         }
     }

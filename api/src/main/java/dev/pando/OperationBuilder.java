@@ -93,15 +93,15 @@ public final class OperationBuilder {
     }
 
     /**
-     * Signs the operation and checks it against rules 2–5 (rule 1 holds by construction: the
-     * signature was just made with the author's key, so it is not verified again).
+     * Signs the operation and checks it against rules 2–4 (rules 1 and 5 hold by construction:
+     * the signature was just made with the author's key and the payload hash from the body).
      *
      * @throws InvalidOperationException if the fields make an invalid operation (e.g. seq 1 without
      *     a backlink)
      */
     public Operation build() {
         Operation op = buildUnchecked();
-        op.validateUnsigned();
+        op.validateUnsigned(false);
         return op;
     }
 

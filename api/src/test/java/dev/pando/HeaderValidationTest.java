@@ -174,6 +174,16 @@ class HeaderValidationTest {
         Header reencoded = Header.encode(h.version(), h.publicKey(), null, h.payloadSize(), h.payloadHash().orElse(null),
                 h.timestamp(), h.seqNum(), h.backlink().orElse(null), h.previous(), h.extensions().orElse(null));
         assertThat(h.unsignedBytes()).isEqualTo(reencoded.bytes());
+        // inserting the signature into the unsigned bytes gives the canonical signed encoding
+        Header fullEncode = Header.encode(h.version(), h.publicKey(), h.signature().orElseThrow(), h.payloadSize(),
+                h.payloadHash().orElse(null), h.timestamp(), h.seqNum(), h.backlink().orElse(null), h.previous(),
+                h.extensions().orElse(null));
+        assertThat(op.headerBytes()).isEqualTo(fullEncode.bytes());
+        Header v300 = Header.encode(300, KEY.publicKey(), null, 0, null, 0, 0, null, List.of(), null);
+        Signature sig = KEY.sign(v300.bytes());
+        assertThat(v300.withSignature(sig).bytes())
+                .isEqualTo(Header.encode(300, KEY.publicKey(), sig, 0, null, 0, 0, null, List.of(), null).bytes());
+        assertThat(Header.decode(v300.withSignature(sig).bytes()).unsignedBytes()).isEqualTo(v300.bytes());
         assertThat(Header.decode(op.headerBytes()).bytes()).isEqualTo(op.headerBytes());
     }
 }

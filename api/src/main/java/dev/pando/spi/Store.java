@@ -81,6 +81,8 @@ public interface Store extends AutoCloseable {
     /**
      * Up to {@code limit} operations of a log with seq &ge; {@code fromSeq}, ascending by seq.
      * Page through a long log by calling again from the last seq + 1.
+     *
+     * @throws IllegalArgumentException if {@code limit} is negative
      */
     List<Operation> log(PublicKey author, LogId logId, long fromSeq, int limit);
 
@@ -105,7 +107,7 @@ public interface Store extends AutoCloseable {
 
     /**
      * Deletes the bodies of a log's operations with {@code fromSeq} &le; seq &le; {@code toSeq},
-     * keeping their headers.
+     * keeping their headers. An empty range ({@code fromSeq > toSeq}) deletes nothing.
      *
      * @return how many bodies were deleted
      */
@@ -113,7 +115,8 @@ public interface Store extends AutoCloseable {
 
     /**
      * How many operations, and how many header plus body bytes, a log holds with
-     * {@code fromSeq} &le; seq &le; {@code toSeq} (for sync progress).
+     * {@code fromSeq} &le; seq &le; {@code toSeq} (for sync progress); {@link LogRangeSize#EMPTY}
+     * for an empty range ({@code fromSeq > toSeq}).
      */
     LogRangeSize rangeSize(PublicKey author, LogId logId, long fromSeq, long toSeq);
 

@@ -17,10 +17,12 @@ import dev.pando.spi.RawOperation;
 import dev.pando.spi.Store;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -566,6 +568,152 @@ public abstract class StoreContract {
         store.addToTopic(TOPIC, logKey(BOB, LOG));
 
         assertThat(before).containsExactly(logKey(ALICE, LOG));
+    }
+
+    // ---------------------------------------------------------------- against a model
+
+    /**
+     * Hundreds of random writes — inserts, batches (some containing forks), deletes, payload
+     * deletions, prunes — each checked against what a plain map model says, and the whole
+     * observable state compared to the model every few steps. Seeded: failures reproduce.
+     */
+    @Test
+    void randomWritesMatchASimpleModel() {
+        List<Operation> pool = new ArrayList<>();
+        List<LogKey> keys = new ArrayList<>();
+        for (PrivateKey key : List.of(ALICE, BOB)) {
+            for (LogId id : List.of(LOG, OTHER_LOG)) {
+                keys.add(logKey(key, id));
+                List<Operation> chain = Operations.chain(key, id, 12, 8);
+                pool.addAll(chain);
+                for (int i = 0; i < chain.size(); i += 3) {
+                    pool.add(Operations.fork(key, chain.get(i)));
+                }
+            }
+        }
+        Map<LogKey, TreeMap<Long, Operation>> model = new HashMap<>();
+        Random random = new Random(42);
+        for (int step = 0; step < 400; step++) {
+            Operation op = pool.get(random.nextInt(pool.size()));
+            LogKey key = keys.get(random.nextInt(keys.size()));
+            int action = random.nextInt(10);
+            if (action < 4) {
+                Map<LogKey, TreeMap<Long, Operation>> next = copy(model);
+                Boolean fresh = place(next, op);
+                if (fresh == null) {
+                    assertThatThrownBy(() -> store.insert(op)).as("step %d: fork %s", step, op).isInstanceOf(StoreException.class);
+                } else {
+                    assertThat(store.insert(op)).as("step %d: insert %s", step, op).isEqualTo(fresh);
+                    model = next;
+                }
+            } else if (action < 6) {
+                List<Operation> batch = new ArrayList<>();
+                for (int i = 1 + random.nextInt(5); i > 0; i--) {
+                    batch.add(pool.get(random.nextInt(pool.size())));
+                }
+                Map<LogKey, TreeMap<Long, Operation>> next = copy(model);
+                boolean[] expected = new boolean[batch.size()];
+                boolean forks = false;
+                for (int i = 0; i < batch.size() && !forks; i++) {
+                    Boolean fresh = place(next, batch.get(i));
+                    forks = fresh == null;
+                    expected[i] = !forks && fresh;
+                }
+                if (forks) {
+                    assertThatThrownBy(() -> store.insertBatch(batch)).as("step %d: batch with a fork", step)
+                            .isInstanceOf(StoreException.class);
+                } else {
+                    assertThat(store.insertBatch(batch)).as("step %d: batch", step).containsExactly(expected);
+                    model = next;
+                }
+            } else if (action == 6) {
+                boolean present = find(model, op) != null;
+                assertThat(store.delete(op.id())).as("step %d: delete", step).isEqualTo(present);
+                if (present) {
+                    model.get(new LogKey(op.author(), op.logId())).remove(op.seqNum());
+                }
+            } else if (action == 7) {
+                Operation stored = find(model, op);
+                boolean hasBody = stored != null && stored.body().isPresent();
+                assertThat(store.deletePayload(op.id())).as("step %d: deletePayload", step).isEqualTo(hasBody);
+                if (hasBody) {
+                    model.get(new LogKey(op.author(), op.logId())).put(op.seqNum(), stored.withoutBody());
+                }
+            } else if (action == 8) {
+                long before = random.nextInt(14);
+                TreeMap<Long, Operation> log = model.computeIfAbsent(key, k -> new TreeMap<>());
+                int expected = log.headMap(before).size();
+                assertThat(store.prune(key.author(), key.logId(), before)).as("step %d: prune", step).isEqualTo(expected);
+                log.headMap(before).clear();
+            } else {
+                long from = random.nextInt(14);
+                long to = from + random.nextInt(6) - 1;
+                TreeMap<Long, Operation> log = model.computeIfAbsent(key, k -> new TreeMap<>());
+                List<Operation> withBody = from > to ? List.of() : log.subMap(from, true, to, true).values().stream()
+                        .filter(o -> o.body().isPresent()).collect(Collectors.toList());
+                assertThat(store.deletePayloads(key.author(), key.logId(), from, to)).as("step %d: deletePayloads", step)
+                        .isEqualTo(withBody.size());
+                withBody.forEach(o -> log.put(o.seqNum(), o.withoutBody()));
+            }
+            if (step % 25 == 24) {
+                assertMatches(model, keys, pool, step);
+            }
+        }
+        assertMatches(model, keys, pool, 400);
+    }
+
+    /** Places {@code op} in the model: {@code true} if new, {@code false} if present, {@code null} for a fork. */
+    private static Boolean place(Map<LogKey, TreeMap<Long, Operation>> model, Operation op) {
+        TreeMap<Long, Operation> log = model.computeIfAbsent(new LogKey(op.author(), op.logId()), k -> new TreeMap<>());
+        Operation occupant = log.get(op.seqNum());
+        if (occupant == null) {
+            log.put(op.seqNum(), op);
+            return true;
+        }
+        return occupant.id().equals(op.id()) ? Boolean.FALSE : null;
+    }
+
+    private static Operation find(Map<LogKey, TreeMap<Long, Operation>> model, Operation op) {
+        TreeMap<Long, Operation> log = model.get(new LogKey(op.author(), op.logId()));
+        Operation at = log == null ? null : log.get(op.seqNum());
+        return at != null && at.id().equals(op.id()) ? at : null;
+    }
+
+    private static Map<LogKey, TreeMap<Long, Operation>> copy(Map<LogKey, TreeMap<Long, Operation>> model) {
+        Map<LogKey, TreeMap<Long, Operation>> copy = new HashMap<>();
+        model.forEach((k, v) -> copy.put(k, new TreeMap<>(v)));
+        return copy;
+    }
+
+    private void assertMatches(Map<LogKey, TreeMap<Long, Operation>> model, List<LogKey> keys, List<Operation> pool, int step) {
+        List<LogKey> nonEmpty = model.entrySet().stream().filter(e -> !e.getValue().isEmpty()).map(Map.Entry::getKey)
+                .sorted().collect(Collectors.toList());
+        assertThat(store.logs()).as("step %d: logs()", step).containsExactlyElementsOf(nonEmpty);
+        for (LogKey key : keys) {
+            List<Operation> expected = new ArrayList<>(model.getOrDefault(key, new TreeMap<>()).values());
+            assertThat(store.log(key.author(), key.logId(), 0, 100)).as("step %d: log %s", step, key)
+                    .containsExactlyElementsOf(expected);
+            List<RawOperation> raw = store.rawLog(key.author(), key.logId(), 0, 100);
+            assertThat(raw).extracting(RawOperation::id).as("step %d: rawLog %s", step, key)
+                    .containsExactlyElementsOf(expected.stream().map(Operation::id).collect(Collectors.toList()));
+            long bytes = expected.stream().mapToLong(o -> o.headerBytes().length + o.body().map(b -> b.size()).orElse(0)).sum();
+            assertThat(store.rangeSize(key.author(), key.logId(), 0, Long.MAX_VALUE)).as("step %d: rangeSize %s", step, key)
+                    .isEqualTo(expected.isEmpty() ? LogRangeSize.EMPTY : new LogRangeSize(expected.size(), bytes));
+            assertThat(store.latest(key.author(), key.logId())).as("step %d: latest %s", step, key)
+                    .isEqualTo(expected.isEmpty() ? Optional.empty() : Optional.of(expected.get(expected.size() - 1)));
+        }
+        for (LogId id : List.of(LOG, OTHER_LOG)) {
+            Map<PublicKey, Long> heights = new HashMap<>();
+            model.forEach((k, v) -> {
+                if (k.logId().equals(id) && !v.isEmpty()) {
+                    heights.put(k.author(), v.lastKey());
+                }
+            });
+            assertThat(store.heights(id)).as("step %d: heights %s", step, id).isEqualTo(heights);
+        }
+        for (Operation op : pool) {
+            assertThat(store.has(op.id())).as("step %d: has %s", step, op).isEqualTo(find(model, op) != null);
+        }
     }
 
     // ---------------------------------------------------------------- lifecycle

@@ -29,10 +29,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteConnection;
 import org.sqlite.SQLiteDataSource;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
@@ -46,21 +48,25 @@ import org.sqlite.SQLiteException;
 final class SqliteStore implements Store {
     private static final Logger LOG = LoggerFactory.getLogger(SqliteStore.class);
     private static final byte[] NO_BYTES = new byte[0];
-    /** Rows fetched per step of a large read; sqlite-jdbc otherwise steps one row at a time. */
-    private static final int FETCH_SIZE = 1024;
+    /** Largest list capacity reserved before reading a page: a huge limit need not mean a huge log. */
+    private static final int INITIAL_CAPACITY = 1024;
 
     private final Path path;
     private final HikariDataSource readers;
+    private final ReaderThreads threads;
     private final ReentrantLock writeLock = new ReentrantLock();
     // guarded by writeLock
     private final Connection writer;
     private final Map<String, PreparedStatement> writes = new HashMap<>();
+    /** Each reader connection's prepared statements, by SQL text. */
+    private final Map<SQLiteConnection, Map<String, PreparedStatement>> readStatements = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    private SqliteStore(Path path, Connection writer, HikariDataSource readers) {
+    private SqliteStore(Path path, Connection writer, HikariDataSource readers, ReaderThreads threads) {
         this.path = path;
         this.writer = writer;
         this.readers = readers;
+        this.threads = threads;
     }
 
     // ---- opening ----
@@ -78,12 +84,13 @@ final class SqliteStore implements Store {
         }
         Connection writer = null;
         HikariDataSource readers = null;
+        ReaderThreads threads = new ReaderThreads();
         try {
             writer = openWriter(options);
             migrate(writer, path);
             setJournalMode(writer, options);
-            readers = openReaders(options);
-            SqliteStore store = new SqliteStore(path, writer, readers);
+            readers = openReaders(options, threads);
+            SqliteStore store = new SqliteStore(path, writer, readers, threads);
             store.prepareWrites();
             LOG.debug("opened SQLite store {} (schema {}, journal {}, {} readers)", path, Schema.LATEST,
                     options.journalMode(), options.readers());
@@ -92,6 +99,7 @@ final class SqliteStore implements Store {
             if (readers != null) {
                 readers.close();
             }
+            threads.awaitExit();
             closeQuietly(writer);
             if (e instanceof StoreException se) {
                 throw se;
@@ -109,7 +117,7 @@ final class SqliteStore implements Store {
         return config.createConnection(url(options.path()));
     }
 
-    private static HikariDataSource openReaders(SqliteOptions options) {
+    private static HikariDataSource openReaders(SqliteOptions options, ReaderThreads threads) {
         SQLiteConfig config = new SQLiteConfig();
         config.setReadOnly(true);
         config.setBusyTimeout((int) options.busyTimeout().toMillis());
@@ -117,13 +125,16 @@ final class SqliteStore implements Store {
         source.setUrl(url(options.path()));
         HikariConfig pool = new HikariConfig();
         pool.setDataSource(source);
-        pool.setPoolName("pando-sqlite-readers");
+        pool.setPoolName("pando-sqlite-readers(" + options.path().getFileName() + ")");
         pool.setMaximumPoolSize(options.readers());
         pool.setMinimumIdle(1);
         pool.setAutoCommit(true);
         // Hikari applies its read-only flag to every connection, and sqlite-jdbc refuses to change
         // the flag after opening: the two must agree
         pool.setReadOnly(true);
+        pool.setThreadFactory(threads);
+        // a connection to a local file does not go stale; keeping it keeps its prepared statements
+        pool.setMaxLifetime(0);
         return new HikariDataSource(pool);
     }
 
@@ -151,9 +162,9 @@ final class SqliteStore implements Store {
                     + ": it is an SQLite database with tables that Pando did not create");
         }
         try (Statement s = c.createStatement()) {
-            // BEGIN IMMEDIATE takes the write lock: a read-only file fails here even with nothing to migrate
             s.execute("BEGIN IMMEDIATE");
             try {
+                boolean migrated = false;
                 for (Schema.Migration m : Schema.MIGRATIONS) {
                     if (m.version() > version) {
                         for (String sql : m.statements()) {
@@ -162,9 +173,17 @@ final class SqliteStore implements Store {
                         s.execute("PRAGMA user_version = " + m.version());
                         s.execute("PRAGMA application_id = " + Schema.APPLICATION_ID);
                         LOG.info("SQLite store {}: migrated the schema to version {}", path, m.version());
+                        migrated = true;
                     }
                 }
-                s.execute("COMMIT");
+                if (migrated) {
+                    s.execute("COMMIT");
+                } else {
+                    // SQLite quietly opens a file it may not write (say, immutable) read-only; a
+                    // write that is rolled back proves now, not at the first insert, that it is writable
+                    s.execute("PRAGMA user_version = " + version);
+                    s.execute("ROLLBACK");
+                }
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(s);
                 throw e;
@@ -300,7 +319,7 @@ final class SqliteStore implements Store {
             return List.of();
         }
         return read("read a log", Schema.LOG, ps -> bindLog(ps, author, logId, fromSeq, limit), rs -> {
-            List<Operation> out = new ArrayList<>(Math.min(limit, FETCH_SIZE));
+            List<Operation> out = new ArrayList<>(Math.min(limit, INITIAL_CAPACITY));
             while (rs.next()) {
                 out.add(decode(rs.getBytes(3), body(rs, 4)));
             }
@@ -316,7 +335,7 @@ final class SqliteStore implements Store {
             return List.of();
         }
         return read("read a log", Schema.LOG, ps -> bindLog(ps, author, logId, fromSeq, limit), rs -> {
-            List<RawOperation> out = new ArrayList<>(Math.min(limit, FETCH_SIZE));
+            List<RawOperation> out = new ArrayList<>(Math.min(limit, INITIAL_CAPACITY));
             while (rs.next()) {
                 out.add(new RawOperation(Hash.fromBytes(rs.getBytes(1)), rs.getLong(2), rs.getBytes(3),
                         Optional.ofNullable(body(rs, 4))));
@@ -331,7 +350,6 @@ final class SqliteStore implements Store {
         ps.setBytes(2, logId.bytes());
         ps.setLong(3, fromSeq);
         ps.setInt(4, limit);
-        ps.setFetchSize(Math.min(limit, FETCH_SIZE));
     }
 
     private static void checkLimit(int limit) {
@@ -449,6 +467,8 @@ final class SqliteStore implements Store {
             closed = true;
             // readers first: the last connection to close checkpoints the WAL into the database file
             readers.close();
+            threads.awaitExit();
+            readStatements.clear(); // closing their connections finalized them
             for (PreparedStatement ps : writes.values()) {
                 closeQuietly(ps);
             }
@@ -489,7 +509,8 @@ final class SqliteStore implements Store {
 
     private <T> T read(String what, String sql, Binder binder, Rows<T> rows) {
         checkOpen();
-        try (Connection c = readers.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = readers.getConnection()) {
+            PreparedStatement ps = prepared(c, sql);
             binder.bind(ps);
             try (ResultSet rs = ps.executeQuery()) {
                 return rows.read(rs);
@@ -509,6 +530,38 @@ final class SqliteStore implements Store {
             throw failure("SQLite store " + path + ": cannot " + what, e);
         } finally {
             writeLock.unlock();
+        }
+    }
+
+    /**
+     * The reader connection's prepared statement for {@code sql}. Preparing costs more than a
+     * point lookup itself, so each pooled connection keeps its statements; they are prepared on
+     * the driver's connection, outside the pool's statement tracking, so returning the connection
+     * to the pool does not close them. Only the thread that borrowed the connection touches its
+     * map; the pool's hand-over orders those accesses.
+     */
+    private PreparedStatement prepared(Connection pooled, String sql) throws SQLException {
+        SQLiteConnection connection = pooled.unwrap(SQLiteConnection.class);
+        Map<String, PreparedStatement> mine = readStatements.get(connection);
+        if (mine == null) {
+            // a new connection: forget those the pool has closed since, so the map stays small
+            readStatements.keySet().removeIf(SqliteStore::isClosed);
+            mine = new HashMap<>();
+            readStatements.put(connection, mine);
+        }
+        PreparedStatement ps = mine.get(sql);
+        if (ps == null || ps.isClosed()) {
+            ps = connection.prepareStatement(sql);
+            mine.put(sql, ps);
+        }
+        return ps;
+    }
+
+    private static boolean isClosed(Connection c) {
+        try {
+            return c.isClosed();
+        } catch (SQLException e) {
+            return true;
         }
     }
 

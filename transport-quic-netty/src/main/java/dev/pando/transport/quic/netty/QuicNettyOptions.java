@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.regex.Pattern;
 
 /** The provider's options, parsed and range-checked once in {@code create}. */
 record QuicNettyOptions(
@@ -19,6 +20,10 @@ record QuicNettyOptions(
         int maxConnections,
         int acceptQueue,
         int ioThreads) {
+
+    // literals only: InetAddress.getByName must not turn into a DNS lookup inside create()
+    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    private static final Pattern IPV6 = Pattern.compile("[0-9a-fA-F:.]*:[0-9a-fA-F:.]*(%[\\w.-]+)?");
 
     static QuicNettyOptions parse(ProviderOptions o) {
         QuicNettyOptions q = new QuicNettyOptions(
@@ -80,11 +85,10 @@ record QuicNettyOptions(
         if (port < 0 || port > 65535) {
             throw new ConfigurationException("option bind port must be 0..65535, got " + port);
         }
-        if (!host.matches("[0-9.]+|[0-9a-fA-F:.%a-zA-Z]*:[0-9a-fA-F:.%a-zA-Z]*")) {
+        if (!IPV4.matcher(host).matches() && !IPV6.matcher(host).matches()) {
             throw new ConfigurationException("option bind host must be an IP address literal, got \"" + host + "\"");
         }
         try {
-            // a literal: InetAddress parses it without any lookup
             return new InetSocketAddress(InetAddress.getByName(host), port);
         } catch (UnknownHostException e) {
             throw new ConfigurationException("option bind host is not an IP address: \"" + host + "\"", e);

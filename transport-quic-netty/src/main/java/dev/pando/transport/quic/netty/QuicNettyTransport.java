@@ -26,7 +26,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.handler.codec.quic.InsecureQuicTokenHandler;
 import io.netty.handler.codec.quic.Quic;
 import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicClientCodecBuilder;
@@ -117,6 +116,7 @@ final class QuicNettyTransport implements Transport {
     private volatile NodeCertificate certificate;
     private volatile EventLoopGroup group;
     private volatile ExecutorService callbacks;
+    private volatile Thread callbackThread;
     private volatile Channel serverChannel;
     private volatile Channel clientChannel;
     private volatile NodeAddress localAddress;
@@ -180,15 +180,18 @@ final class QuicNettyTransport implements Transport {
                 .applicationProtocols(alpn)
                 .build();
 
-        callbacks = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                new DefaultThreadFactory("pando-quic-netty-callbacks", true));
+        DefaultThreadFactory callbackThreads = new DefaultThreadFactory("pando-quic-netty-callbacks", true);
+        callbacks = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = callbackThreads.newThread(r);
+            callbackThread = t;
+            return t;
+        });
         group = new MultiThreadIoEventLoopGroup(options.ioThreads(), new DefaultThreadFactory("pando-quic-netty-io", true),
                 NioIoHandler.newFactory());
 
         ChannelHandler serverCodec = configure(new QuicServerCodecBuilder())
                 .sslContext(serverSsl)
-                // no Retry round trip: the auth timeout and connection limit bound what a spoofer costs
-                .tokenHandler(InsecureQuicTokenHandler.INSTANCE)
+                .tokenHandler(NoRetryTokenHandler.INSTANCE)
                 .handler(new ChannelInitializer<QuicChannel>() {
                     @Override
                     protected void initChannel(QuicChannel ch) {
@@ -283,8 +286,21 @@ final class QuicNettyTransport implements Transport {
         return a;
     }
 
+    /**
+     * Closes every connection and both sockets and waits for the transport's threads to end.
+     *
+     * @throws IllegalStateException if called on one of the transport's event loop threads
+     */
     @Override
     public void close() {
+        EventLoopGroup g = group;
+        if (g != null) {
+            for (io.netty.util.concurrent.EventExecutor e : g) {
+                if (e.inEventLoop()) {
+                    throw new IllegalStateException("close() on a transport thread would wait for itself");
+                }
+            }
+        }
         List<QuicLink> links;
         List<QuicNettyConnection> connections = new ArrayList<>();
         List<CompletableFuture<QuicLink>> dials = new ArrayList<>();
@@ -341,6 +357,10 @@ final class QuicNettyTransport implements Transport {
         ExecutorService cb = callbacks;
         if (cb != null) {
             cb.shutdown();
+            if (Thread.currentThread() == callbackThread) {
+                // close() from an accept handler or a future's callback: the thread ends when it returns
+                return;
+            }
             try {
                 if (!cb.awaitTermination(5, TimeUnit.SECONDS)) {
                     cb.shutdownNow();

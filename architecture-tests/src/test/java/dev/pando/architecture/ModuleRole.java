@@ -1,0 +1,52 @@
+package dev.pando.architecture;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * What a Pando module is for, derived from its JPMS name; the dependency rule of ARCHITECTURE.md
+ * is a table over these roles. Deriving the role from the name (instead of listing today's modules)
+ * makes every module added later a {@link #PLUGIN} by default, which is the strictest role.
+ */
+enum ModuleRole {
+    /** {@code dev.pando.api}: value types and SPIs; depends on no other Pando module. */
+    API,
+    /** {@code dev.pando.node}: the engine; depends on api only and loads plugins by ServiceLoader. */
+    NODE,
+    /** {@code dev.pando.testkit}: contract suites; may use api and node, never a plugin. */
+    TESTKIT,
+    /** {@code dev.pando.examples}: wires plugins together (the {@code pando} command line). */
+    EXAMPLES,
+    /** {@code dev.pando.benchmarks}: wires plugins together and compares with raw libraries. */
+    BENCHMARKS,
+    /** Every other {@code dev.pando.*} module: a store, transport, discovery, sync or gossip plugin. */
+    PLUGIN;
+
+    static ModuleRole of(String moduleName) {
+        switch (moduleName) {
+            case "dev.pando.api": return API;
+            case "dev.pando.node": return NODE;
+            case "dev.pando.testkit": return TESTKIT;
+            case "dev.pando.examples": return EXAMPLES;
+            case "dev.pando.benchmarks": return BENCHMARKS;
+            default: return PLUGIN;
+        }
+    }
+
+    /** The roles whose modules a module of this role may use (besides itself). */
+    Set<ModuleRole> mayUse() {
+        switch (this) {
+            case API: return EnumSet.noneOf(ModuleRole.class);
+            case NODE:
+            case PLUGIN: return EnumSet.of(API);
+            case TESTKIT: return EnumSet.of(API, NODE);
+            case EXAMPLES:
+            case BENCHMARKS: return EnumSet.allOf(ModuleRole.class);
+            default: throw new IllegalStateException(name());
+        }
+    }
+
+    boolean mayUse(String otherModule) {
+        return mayUse().contains(of(otherModule));
+    }
+}
