@@ -69,6 +69,8 @@ public final class TransportBenchmark {
     private final java.util.function.Consumer<String> out;
     /** Stalled runs and all runs per stack over every metric, for the zero-stall goal. */
     private final Map<String, long[]> stallTotals = new LinkedHashMap<>();
+    /** Medians of the completed small runs, by metric and stack. */
+    private final Map<String, Map<String, Double>> smallMedians = new LinkedHashMap<>();
 
     TransportBenchmark(Plan plan, java.util.function.Consumer<String> out) {
         this.plan = plan;
@@ -208,6 +210,7 @@ public final class TransportBenchmark {
             out.accept("RESULT " + prefix + metric + " none " + unit + " (every run " + describe(headline) + ")");
         }
         if (values.length > 0) {
+            smallMedians.computeIfAbsent(metric, k -> new LinkedHashMap<>()).put(stack, percentile(values, 0.5));
             result(prefix + metric + "_small_median", percentile(values, 0.5),
                     unit + " (median of " + values.length + " completed runs of " + sizeNote(metric, smallSize(metric)) + ")");
         }
@@ -499,23 +502,34 @@ public final class TransportBenchmark {
         }
     }
 
-    /** Prints the Pando-over-raw ratios (time per unit of work; 1.0 = no cost) and their goals. */
+    /**
+     * Prints the Pando-over-raw ratios (time per unit of work; 1.0 = the wrapper costs nothing):
+     * from the headline runs where both completed, and from the medians of the small runs, which
+     * ran interleaved with each other. The goal is judged on the latter.
+     */
     private void ratios(Map<String, Map<String, Outcome>> headline) {
-        for (String[] pair : new String[][] {{"quic", "raw_kwik"}}) {
-            for (var e : headline.entrySet()) {
-                Outcome pando = e.getValue().get(pair[0]);
-                Outcome raw = e.getValue().get(pair[1]);
-                if (pando == null || raw == null || !pando.ok() || !raw.ok()) {
-                    continue;
-                }
-                boolean isTime = e.getKey().equals("handshake");
-                double ratio = isTime ? pando.value() / raw.value() : raw.value() / pando.value();
-                String name = "transport_" + pair[0] + "_vs_" + pair[1] + "_" + e.getKey();
-                out.accept(String.format(Locale.ROOT, "RESULT %s %.3f ratio (time per %s, Pando over raw)", name, ratio,
-                        isTime ? "handshake" : "unit of work"));
-                if (!isTime) {
-                    out.accept(String.format(Locale.ROOT, "GOAL %s %.3f <= 1.10 %s", name, ratio, ratio <= 1.10 ? "met" : "not met"));
-                }
+        String pando = "quic";
+        String raw = "raw_kwik";
+        String prefix = "transport_" + pando + "_vs_" + raw + "_";
+        for (var e : headline.entrySet()) {
+            String metric = e.getKey();
+            boolean isTime = metric.equals("handshake");
+            Outcome p = e.getValue().get(pando);
+            Outcome r = e.getValue().get(raw);
+            if (p != null && r != null && p.ok() && r.ok()) {
+                double ratio = isTime ? p.value() / r.value() : r.value() / p.value();
+                out.accept(String.format(Locale.ROOT, "RESULT %s%s %.3f ratio (%s, Pando over raw)", prefix, metric, ratio,
+                        isTime ? "median handshake time; Pando's includes the identity proof and protocol opening"
+                                : "time per unit of work in the headline runs"));
+            }
+            Map<String, Double> medians = smallMedians.getOrDefault(metric, Map.of());
+            if (!isTime && medians.containsKey(pando) && medians.containsKey(raw)) {
+                double ratio = medians.get(raw) / medians.get(pando);
+                out.accept(String.format(Locale.ROOT,
+                        "RESULT %s%s_small %.3f ratio (time per unit of work, medians of the interleaved small runs)",
+                        prefix, metric, ratio));
+                out.accept(String.format(Locale.ROOT, "GOAL %s%s_small %.3f <= 1.10 %s", prefix, metric, ratio,
+                        ratio <= 1.10 ? "met" : "not met"));
             }
         }
     }

@@ -44,6 +44,7 @@ class TransportBenchmarkTest {
         assertThat(lines).contains("RESULT transport_tcp_stalls_rr 0/1 runs");
         assertThat(lines).anyMatch(l -> l.startsWith("RESULT transport_quic_netty_bulk ") && l.endsWith("MB/s (64 KiB)"));
         assertThat(lines).anyMatch(l -> l.startsWith("RESULT transport_quic_vs_raw_kwik_rr "));
+        assertThat(lines).anyMatch(l -> l.startsWith("GOAL transport_quic_vs_raw_kwik_streams_small "));
         assertThat(lines).anyMatch(l -> l.startsWith("GOAL transport_quic_netty_stalled_runs "));
     }
 
