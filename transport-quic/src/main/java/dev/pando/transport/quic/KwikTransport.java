@@ -133,8 +133,11 @@ final class KwikTransport implements Transport {
             if (state != State.NEW) {
                 throw new IllegalStateException("transport already " + (state == State.STARTED ? "started" : "closed"));
             }
-            workers = new ThreadPoolExecutor(2, MAX_WORKERS, 30, TimeUnit.SECONDS,
+            // workers block (kwik has no async API): grow to MAX_WORKERS before queueing, and
+            // let idle ones go so a quiet node keeps no threads
+            workers = new ThreadPoolExecutor(MAX_WORKERS, MAX_WORKERS, 10, TimeUnit.SECONDS,
                     new LinkedBlockingQueue<>(MAX_QUEUED_TASKS), threads("pando-quic-worker-"));
+            workers.allowCoreThreadTimeOut(true);
             timer = new ScheduledThreadPoolExecutor(1, threads("pando-quic-timer-"));
             timer.setRemoveOnCancelPolicy(true);
             DatagramSocket socket = null;
@@ -153,6 +156,8 @@ final class KwikTransport implements Transport {
                 server.registerApplicationProtocol(alpn, new Acceptor());
                 server.start();
                 localAddress = NodeAddress.direct(self, listenAddresses(socket));
+                long sweep = Math.max(1_000, settings.idleTimeout().toMillis() / 4);
+                timer.scheduleWithFixedDelay(this::closeUnusedLinks, sweep, sweep, TimeUnit.MILLISECONDS);
                 state = State.STARTED;
             } catch (Exception e) {
                 // kwik owns the socket once the connector exists; before that it is ours to close
@@ -342,27 +347,42 @@ final class KwikTransport implements Transport {
         }
     }
 
-    /** The server side of the auth stream; runs on a worker, bounded by the handshake timeout. */
+    /**
+     * The server side of the auth stream; runs on a worker, bounded by the handshake timeout. The
+     * link is marked authenticated before the status byte goes out: the client opens its next
+     * stream as soon as it reads "accepted", and that stream must not meet an unauthenticated link.
+     */
     private void verifyClient(PeerLink link, KwikStream s) {
-        PublicKey client;
         try {
-            client = ClientAuthentication.runServer(s.inputStream(), s.outputStream(), tls);
-        } catch (ProtocolViolationException e) {
+            byte[] hello = new byte[ClientAuthentication.HELLO_LENGTH];
+            s.readFully(hello, 0, hello.length);
+            PublicKey client = ClientAuthentication.parseHello(hello);
+            byte[] nonce = ClientAuthentication.newNonce();
+            s.write(nonce);
+            byte[] proof = new byte[ClientAuthentication.PROOF_LENGTH];
+            s.readFully(proof, 0, proof.length);
+            if (!ClientAuthentication.verifyProof(proof, client, tls.der(), nonce, self)) {
+                s.write(new byte[] {ClientAuthentication.REJECTED});
+                s.close();
+                link.protocolViolation(new ProtocolViolationException("node " + client + " failed to prove its identity"));
+                return;
+            }
+            link.authenticated(client);
+            boolean admitted = register(link);
+            s.write(new byte[] {(byte) (admitted ? ClientAuthentication.ACCEPTED : ClientAuthentication.REJECTED)});
             s.close();
+            if (!admitted) {
+                // the proof was fine, but this peer already has its share of connections
+                counters.refusedConnections.increment();
+                link.close(PeerLink.CLOSE_LIMIT, "too many connections from this node", true);
+            }
+        } catch (ProtocolViolationException e) {
+            s.abort();
             link.protocolViolation(e);
-            return;
         } catch (PandoException e) {
             s.abort();
             counters.protocolViolations.increment();
             link.close(PeerLink.CLOSE_PROTOCOL_VIOLATION, "identity proof not completed", true);
-            return;
-        }
-        s.close();
-        link.authenticated(client);
-        if (!register(link)) {
-            // the proof was fine, but this peer already has its share of connections
-            counters.refusedConnections.increment();
-            link.close(PeerLink.CLOSE_LIMIT, "too many connections from this node", true);
         }
     }
 
@@ -380,6 +400,29 @@ final class KwikTransport implements Transport {
             l.add(link);
             return true;
         }
+    }
+
+    private void closeUnusedLinks() {
+        long now = System.nanoTime();
+        for (PeerLink link : allLinks) {
+            if (link.remoteNodeId() != null && link.unusedFor(settings.idleTimeout(), now)) {
+                execute(() -> link.close(PeerLink.CLOSE_NORMAL, "unused", true));
+            }
+        }
+    }
+
+    /** Physical connections of any state, authenticated or not (for tests and diagnostics). */
+    int allLinkCount() {
+        return allLinks.size();
+    }
+
+    /** Closes every physical connection to a peer, as a stall does; the next dial makes a new one. */
+    void disconnect(PublicKey peer) {
+        List<PeerLink> l;
+        synchronized (lock) {
+            l = new ArrayList<>(links.getOrDefault(peer, List.of()));
+        }
+        l.forEach(link -> link.close(PeerLink.CLOSE_NORMAL, "disconnect", true));
     }
 
     /** Open authenticated physical connections to a peer (for tests and diagnostics). */
@@ -439,6 +482,8 @@ final class KwikTransport implements Transport {
         });
         if (created[0]) {
             link.bind(c);
+        } else {
+            c.rebind(link);
         }
         return c;
     }

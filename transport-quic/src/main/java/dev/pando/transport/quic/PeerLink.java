@@ -38,6 +38,7 @@ final class PeerLink implements KwikStream.Owner {
     private final AtomicBoolean authStarted = new AtomicBoolean();
     private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
     private volatile PublicKey remote;
+    private volatile long idleSince = System.nanoTime();
 
     PeerLink(KwikTransport transport, QuicConnection quic, boolean dialedByUs) {
         this.transport = transport;
@@ -102,11 +103,26 @@ final class PeerLink implements KwikStream.Owner {
         return !dialedByUs && authStarted.compareAndSet(false, true);
     }
 
+    /**
+     * Whether no protocol connection of this node has used the link for {@code idle}: nobody
+     * here needs it, and kwik's keep-alive would otherwise hold it open forever.
+     */
+    boolean unusedFor(java.time.Duration idle, long now) {
+        return connections.isEmpty() && now - idleSince > idle.toNanos();
+    }
+
     void bind(ProtocolConnection c) {
         connections.add(c);
         if (closed.get()) {
             connections.remove(c);
             c.shutdown();
+        }
+    }
+
+    void unbind(ProtocolConnection c) {
+        connections.remove(c);
+        if (connections.isEmpty()) {
+            idleSince = System.nanoTime();
         }
     }
 
@@ -121,6 +137,9 @@ final class PeerLink implements KwikStream.Owner {
 
     void connectionClosed(ProtocolConnection c) {
         connections.remove(c);
+        if (connections.isEmpty()) {
+            idleSince = System.nanoTime();
+        }
         transport.forget(c);
     }
 

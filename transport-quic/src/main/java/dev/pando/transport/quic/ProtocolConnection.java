@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * protocol wait in a bounded queue.
  */
 final class ProtocolConnection implements Connection {
-    private final PeerLink link;
+    private volatile PeerLink link;
     private final String protocol;
     private final int acceptQueue;
     private final ArrayDeque<KwikStream> queued = new ArrayDeque<>();
@@ -48,6 +48,20 @@ final class ProtocolConnection implements Connection {
 
     PeerLink link() {
         return link;
+    }
+
+    /**
+     * Moves this connection to a newer physical connection to the same node (the peer reconnected
+     * or both dialed at once): new streams go there, streams already open stay where they are.
+     */
+    void rebind(PeerLink newer) {
+        PeerLink older = link;
+        if (older == newer) {
+            return;
+        }
+        link = newer;
+        newer.bind(this);
+        older.unbind(this);
     }
 
     @Override

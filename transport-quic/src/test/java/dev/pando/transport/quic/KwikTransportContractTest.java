@@ -24,8 +24,23 @@ class KwikTransportContractTest extends TransportContract {
         return OptionalInt.of(((KwikTransport) transport).linkCount(remote));
     }
 
+    /**
+     * kwik 0.10.8's stall (see the README, "Limits of kwik"): counted over 6 runs of the contract on
+     * this machine (loopback, 2 shared cores, JDK 17); every failure was a stream that stopped
+     * moving until its 30 s deadline. CONCURRENT_STREAMS passed in 6 of 6 runs and stays in.
+     */
     @Override
     protected Map<ContractCase, String> knownLimitations() {
-        return Map.of();
+        return Map.of(
+                ContractCase.REQUEST_RESPONSE_LOAD,
+                "kwik 0.10.8 stalls on one long request/response stream: the contract case stalled in 6 of 6 runs here, "
+                        + "the raw kwik probe in 5 of 5 runs of 10,000 x 1 KiB (lost send wake-up after false loss on loopback)",
+                ContractCase.BULK_TRANSFER,
+                "kwik 0.10.8 stall: the 64 MiB transfer stopped moving in 1 of 6 runs here",
+                ContractCase.BACK_PRESSURE,
+                "kwik 0.10.8 stall: the 32 MiB writer/lagging reader case stopped moving in 2 of 6 runs here",
+                ContractCase.CLOSE_WHILE_BUSY,
+                "kwik 0.10.8 stall: one of the four 8 KiB echo streams never got its first answer in 2 of 6 runs here "
+                        + "(the close and thread checks passed in the other 4)");
     }
 }

@@ -46,9 +46,16 @@ class KwikTransportTest {
         return t;
     }
 
+    /** Echo workers: the common pool has one thread on two cores, too few for blocking echoes. */
+    private static final java.util.concurrent.ExecutorService ECHO_THREADS = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "test-echo");
+        t.setDaemon(true);
+        return t;
+    });
+
     static void serveEcho(Connection c) {
         c.acceptStream().thenAccept(s -> {
-            CompletableFuture.runAsync(() -> {
+            ECHO_THREADS.execute(() -> {
                 byte[] buf = new byte[4096];
                 try (s) {
                     int n;

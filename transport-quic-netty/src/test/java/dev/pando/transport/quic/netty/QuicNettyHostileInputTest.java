@@ -278,4 +278,38 @@ class QuicNettyHostileInputTest {
                 .cause().isInstanceOfAny(dev.pando.DeadlineExceededException.class, dev.pando.ConnectionClosedException.class);
         await().atMost(Duration.ofSeconds(10)).until(() -> ((QuicNettyTransport) client).linkCount() == 0);
     }
+
+    @Test
+    @Timeout(60)
+    void aServerWithoutAPandoCertificateIsAProtocolViolation() throws Exception {
+        if (rawGroup == null) {
+            rawGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        }
+        java.security.KeyPair kp = java.security.KeyPairGenerator.getInstance("EC").generateKeyPair();
+        org.bouncycastle.asn1.x500.X500Name n = new org.bouncycastle.asn1.x500.X500Name("CN=plain");
+        java.time.Instant now = java.time.Instant.now();
+        java.security.cert.X509Certificate plain = new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter().getCertificate(
+                new org.bouncycastle.cert.X509v3CertificateBuilder(n, java.math.BigInteger.TEN,
+                        java.util.Date.from(now.minusSeconds(60)), java.util.Date.from(now.plusSeconds(3600)), n,
+                        org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(kp.getPublic().getEncoded()))
+                        .build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())));
+        QuicSslContext ssl = QuicSslContextBuilder.forServer(kp.getPrivate(), null, plain)
+                .applicationProtocols(ProtocolNames.alpn(NetworkId.DEFAULT)).build();
+        ChannelHandler codec = new io.netty.handler.codec.quic.QuicServerCodecBuilder().sslContext(ssl)
+                .tokenHandler(NoRetryTokenHandler.INSTANCE).maxIdleTimeout(5, TimeUnit.SECONDS)
+                .initialMaxData(1 << 20).initialMaxStreamsBidirectional(10)
+                .handler(new ChannelInboundHandlerAdapter()).streamHandler(new ChannelInboundHandlerAdapter()).build();
+        Channel udp = new Bootstrap().group(rawGroup).channel(NioDatagramChannel.class).handler(codec)
+                .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+
+        Transport client = new QuicNettyTransportProvider().create(new TransportContext(PrivateKey.generate(),
+                NetworkId.DEFAULT, ProviderOptions.of("bind", "127.0.0.1:0")));
+        transports.add(client);
+        client.start();
+        CompletableFuture<Connection> f = client.dial(dev.pando.NodeAddress.direct(PrivateKey.generate().publicKey(),
+                (InetSocketAddress) udp.localAddress()), ECHO);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> f.get(20, TimeUnit.SECONDS))
+                .cause().isInstanceOf(dev.pando.ProtocolViolationException.class).hasMessageContaining("not a Pando node");
+        udp.close().sync();
+    }
 }
