@@ -17,6 +17,15 @@ module dev.pando.benchmarks {
     requires org.xerial.sqlitejdbc;
 
     uses dev.pando.spi.StoreProvider;
+    // transport benchmarks: the providers are found with ServiceLoader; they are required only so
+    // that they are resolved (surefire puts only required modules on the module path)
+    requires dev.pando.transport.quic;
+    requires dev.pando.transport.quic.netty;
+    // the raw kwik baseline
+    requires tech.kwik.core;
+    requires tech.kwik.agent15;
+
+    uses dev.pando.spi.TransportProvider;
 
     // JMH's forked VM instantiates the generated classes reflectively from jmh.core
     opens dev.pando.benchmarks.jmh_generated to jmh.core;
