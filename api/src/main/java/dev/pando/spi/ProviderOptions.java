@@ -1,10 +1,14 @@
 package dev.pando.spi;
 
 import dev.pando.ConfigurationException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * Read-only settings scoped to one provider (the node hands each provider the options configured
@@ -13,6 +17,9 @@ import java.util.TreeMap;
  */
 public final class ProviderOptions {
     private static final ProviderOptions EMPTY = new ProviderOptions(Map.of());
+    // literals only, so that InetAddress.getByName never turns into a DNS lookup
+    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    private static final Pattern IPV6 = Pattern.compile("[0-9a-fA-F:.]*:[0-9a-fA-F:.]*(%[\\w.-]+)?");
 
     private final Map<String, String> values;
 
@@ -122,6 +129,55 @@ public final class ProviderOptions {
             // fall through to the error below
         }
         throw new ConfigurationException("option " + key + " must be a duration such as 500ms, 5s or 2m, got \"" + v + "\"");
+    }
+
+    /**
+     * A duration that must be above zero.
+     *
+     * @throws ConfigurationException if it does not parse or is zero or negative
+     */
+    public Duration positiveDuration(String key, Duration defaultValue) {
+        Duration d = duration(key, defaultValue);
+        if (d.isNegative() || d.isZero()) {
+            throw new ConfigurationException("option " + key + " must be positive, got " + string(key, d.toString()));
+        }
+        return d;
+    }
+
+    /**
+     * A socket address written {@code host:port} or {@code [v6]:port}, where the host is an IP
+     * address literal (never a name: reading options does no DNS lookup) and the port 0–65535.
+     *
+     * @throws ConfigurationException naming the key for anything else
+     */
+    public InetSocketAddress socketAddress(String key, String defaultValue) {
+        String value = string(key, defaultValue);
+        String s = value.trim();
+        int colon = s.lastIndexOf(':');
+        if (colon <= 0 || colon == s.length() - 1) {
+            throw new ConfigurationException("option " + key + " must be host:port, got \"" + value + "\"");
+        }
+        String host = s.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port;
+        try {
+            port = Integer.parseInt(s.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new ConfigurationException("option " + key + " has a bad port: \"" + value + "\"");
+        }
+        if (port < 0 || port > 65535) {
+            throw new ConfigurationException("option " + key + " port must be 0..65535, got " + port);
+        }
+        if (!IPV4.matcher(host).matches() && !IPV6.matcher(host).matches()) {
+            throw new ConfigurationException("option " + key + " host must be an IP address literal, got \"" + host + "\"");
+        }
+        try {
+            return new InetSocketAddress(InetAddress.getByName(host), port);
+        } catch (UnknownHostException e) {
+            throw new ConfigurationException("option " + key + " host is not an IP address: \"" + host + "\"", e);
+        }
     }
 
     public Map<String, String> asMap() {

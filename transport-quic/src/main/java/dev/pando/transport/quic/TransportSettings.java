@@ -21,11 +21,11 @@ record TransportSettings(
 
     static TransportSettings from(ProviderOptions o) {
         TransportSettings s = new TransportSettings(
-                parseBind(o.string("bind", "0.0.0.0:0")),
-                positive(o, "handshake_timeout", o.duration("handshake_timeout", Duration.ofSeconds(10))),
-                positive(o, "idle_timeout", o.duration("idle_timeout", Duration.ofSeconds(30))),
+                o.socketAddress("bind", "0.0.0.0:0"),
+                o.positiveDuration("handshake_timeout", Duration.ofSeconds(10)),
+                o.positiveDuration("idle_timeout", Duration.ofSeconds(30)),
                 o.duration("keep_alive", Duration.ofSeconds(10)),
-                positive(o, "stream_timeout", o.duration("stream_timeout", Duration.ofSeconds(30))),
+                o.positiveDuration("stream_timeout", Duration.ofSeconds(30)),
                 atLeast(o, "max_streams_per_connection", 1),
                 atLeast(o, "max_connections_per_peer", 1),
                 atLeast(o, "max_connections", 1),
@@ -58,34 +58,5 @@ record TransportSettings(
             throw new ConfigurationException("option " + key + " must be at least " + min + ", got " + v);
         }
         return v;
-    }
-
-    private static Duration positive(ProviderOptions o, String key, Duration d) {
-        if (d.isNegative() || d.isZero()) {
-            throw new ConfigurationException("option " + key + " must be positive, got " + d);
-        }
-        return d;
-    }
-
-    private static InetSocketAddress parseBind(String value) {
-        int colon = value.lastIndexOf(':');
-        if (colon <= 0) {
-            throw new ConfigurationException("option bind must be host:port, got \"" + value + "\"");
-        }
-        String host = value.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        int port;
-        try {
-            port = Integer.parseInt(value.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            throw new ConfigurationException("option bind must be host:port, got \"" + value + "\"");
-        }
-        if (port < 0 || port > 65535) {
-            throw new ConfigurationException("option bind has an invalid port: \"" + value + "\"");
-        }
-        // unresolved on purpose: create() does no I/O, start() resolves
-        return InetSocketAddress.createUnresolved(host, port);
     }
 }
