@@ -272,6 +272,16 @@ public abstract class TransportContract {
         }
     }
 
+    /** Fills {@code chunk} (a multiple of 8 bytes long) with the next bytes of {@code r}. */
+    private static void fillRandom(byte[] chunk, SplittableRandom r) {
+        for (int i = 0; i < chunk.length; i += 8) {
+            long v = r.nextLong();
+            for (int j = 0; j < 8; j++) {
+                chunk[i + j] = (byte) (v >>> (8 * j));
+            }
+        }
+    }
+
     private static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
@@ -414,12 +424,7 @@ public abstract class TransportContract {
             byte[] chunk = new byte[16 * 1024];
             SplittableRandom r = new SplittableRandom(7);
             for (long done = 0; done < total; done += chunk.length) {
-                for (int i = 0; i < chunk.length; i += 8) {
-                    long v = r.nextLong();
-                    for (int j = 0; j < 8; j++) {
-                        chunk[i + j] = (byte) (v >>> (8 * j));
-                    }
-                }
+                fillRandom(chunk, r);
                 sent.update(chunk);
                 out.write(chunk);
                 written.addAndGet(chunk.length);
@@ -747,12 +752,7 @@ public abstract class TransportContract {
         byte[] chunk = new byte[64 * 1024];
         SplittableRandom r = new SplittableRandom(64);
         for (long done = 0; done < total; done += chunk.length) {
-            for (int i = 0; i < chunk.length; i += 8) {
-                long v = r.nextLong();
-                for (int j = 0; j < 8; j++) {
-                    chunk[i + j] = (byte) (v >>> (8 * j));
-                }
-            }
+            fillRandom(chunk, r);
             sent.update(chunk);
             s.write(chunk);
         }
