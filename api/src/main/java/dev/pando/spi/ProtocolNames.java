@@ -16,6 +16,19 @@ public final class ProtocolNames {
     /** The prefix of the ALPN; the lowercase hex of the network id follows. */
     public static final String ALPN_PREFIX = "pando/1/";
 
+    /**
+     * An ALPN every Pando node offers after its own network's and accepts only to refuse: a server
+     * that negotiates it closes the connection at once with {@link #CLOSE_OTHER_NETWORK}, and a
+     * dialer that negotiates it fails with "another network". Without it, a dialer of another
+     * network depends on the server sending a TLS alert for the failed ALPN, which quiche (the
+     * Netty provider) does not, leaving the dialer to time out. Servers list their own network
+     * first, so two nodes of one network always negotiate {@link #alpn(NetworkId)}.
+     */
+    public static final String ALPN_OTHER_NETWORK = "pando/1";
+
+    /** The QUIC application error code with which a server closes an {@link #ALPN_OTHER_NETWORK} connection. */
+    public static final int CLOSE_OTHER_NETWORK = 6;
+
     private static final Pattern NAME = Pattern.compile("[a-z0-9._-]+(/[a-z0-9._-]+)*/[0-9]+");
 
     private ProtocolNames() {

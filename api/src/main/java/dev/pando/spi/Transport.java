@@ -17,7 +17,8 @@ import java.util.function.Consumer;
  *       the handshake. Dialing a {@link NodeAddress} whose node id differs from the node actually
  *       reached fails with {@link dev.pando.ProtocolViolationException}.</li>
  *   <li>Protocols: names carry a version ({@code pando/sync/1}) and are bound to the
- *       {@link dev.pando.NetworkId}: a node of another network cannot connect, and dialing a protocol
+ *       {@link dev.pando.NetworkId}: a node of another network cannot connect (the dial fails with
+ *       {@link dev.pando.ProtocolViolationException}), and dialing a protocol
  *       the remote does not accept fails with {@link dev.pando.ProtocolViolationException}.</li>
  *   <li>One physical connection per remote node is shared by all protocols; concurrent dials to
  *       the same node coalesce.</li>

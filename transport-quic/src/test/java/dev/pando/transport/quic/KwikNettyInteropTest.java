@@ -1,9 +1,11 @@
 package dev.pando.transport.quic;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pando.NetworkId;
 import dev.pando.PrivateKey;
+import dev.pando.ProtocolViolationException;
 import dev.pando.spi.Connection;
 import dev.pando.spi.DuplexStream;
 import dev.pando.spi.ProviderOptions;
@@ -13,6 +15,7 @@ import dev.pando.spi.TransportProvider;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -37,7 +40,12 @@ class KwikNettyInteropTest {
     }
 
     private Transport node(TransportProvider provider, PrivateKey key) {
-        Transport t = provider.create(new TransportContext(key, NetworkId.DEFAULT, ProviderOptions.of("bind", "127.0.0.1:0")));
+        return node(provider, key, NetworkId.DEFAULT);
+    }
+
+    private Transport node(TransportProvider provider, PrivateKey key, NetworkId network) {
+        Transport t = provider.create(new TransportContext(key, network,
+                ProviderOptions.of("bind", "127.0.0.1:0").with("handshake_timeout", "60s")));
         transports.add(t);
         t.accept(ECHO, KwikTransportTest::serveEcho);
         t.start();
@@ -82,5 +90,22 @@ class KwikNettyInteropTest {
         // and back over the connection Netty dialed
         Connection back = kwik.dial(netty.localAddress(), ECHO).get(30, TimeUnit.SECONDS);
         echo(back, 4);
+    }
+
+    @Test
+    void nettyDialingAKwikNodeOfAnotherNetworkFailsTyped() throws Exception {
+        Transport kwik = node(new KwikTransportProvider(), PrivateKey.generate(), NetworkId.named("elsewhere"));
+        Transport netty = node(nettyProvider(), PrivateKey.generate());
+        // kwik answers the failed ALPN with a TLS alert, well before the 60 s handshake timeout
+        assertThatThrownBy(() -> netty.dial(kwik.localAddress(), ECHO).get(20, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class).cause().isInstanceOf(ProtocolViolationException.class).hasMessageContaining("network");
+    }
+
+    @Test
+    void kwikDialingANettyNodeOfAnotherNetworkFailsTyped() throws Exception {
+        Transport netty = node(nettyProvider(), PrivateKey.generate(), NetworkId.named("elsewhere"));
+        Transport kwik = node(new KwikTransportProvider(), PrivateKey.generate());
+        assertThatThrownBy(() -> kwik.dial(netty.localAddress(), ECHO).get(20, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class).cause().isInstanceOf(ProtocolViolationException.class).hasMessageContaining("network");
     }
 }

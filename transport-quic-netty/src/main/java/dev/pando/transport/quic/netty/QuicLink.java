@@ -22,6 +22,7 @@ final class QuicLink {
     static final int CLOSE_LIMIT = 3;
     static final int CLOSE_PROTOCOL_VIOLATION = 4;
     static final int CLOSE_IDENTITY_MISMATCH = 5;
+    static final int CLOSE_OTHER_NETWORK = dev.pando.spi.ProtocolNames.CLOSE_OTHER_NETWORK;
 
     /** Whether the remote dialed us (we are the QUIC server of this connection). */
     final boolean accepted;

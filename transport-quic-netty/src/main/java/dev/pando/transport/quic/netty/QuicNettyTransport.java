@@ -172,12 +172,13 @@ final class QuicNettyTransport implements Transport {
         NodeTrustManager trust = new NodeTrustManager();
         QuicSslContext serverSsl = QuicSslContextBuilder
                 .forServer(certificate.keyPair().getPrivate(), null, certificate.certificate())
-                .applicationProtocols(alpn)
+                // own network first: BoringSSL picks the first of the server's list the client offers
+                .applicationProtocols(alpn, ProtocolNames.ALPN_OTHER_NETWORK)
                 .trustManager(trust)
                 .build();
         QuicSslContext clientSsl = QuicSslContextBuilder.forClient()
                 .trustManager(trust)
-                .applicationProtocols(alpn)
+                .applicationProtocols(alpn, ProtocolNames.ALPN_OTHER_NETWORK)
                 .build();
 
         DefaultThreadFactory callbackThreads = new DefaultThreadFactory("pando-quic-netty-callbacks", true);
@@ -501,6 +502,13 @@ final class QuicNettyTransport implements Transport {
                 ch.close();
                 return;
             }
+            if (ProtocolNames.ALPN_OTHER_NETWORK.equals(ch.sslEngine().getApplicationProtocol())) {
+                count("other_network");
+                closeLink(link, QuicLink.CLOSE_OTHER_NETWORK, "other network");
+                done.completeExceptionally(new ProtocolViolationException("node at " + address
+                        + " belongs to another network than " + context.networkId().hex()));
+                return;
+            }
             byte[] serverCert;
             try {
                 Certificate[] chain = ch.sslEngine().getSession().getPeerCertificates();
@@ -694,6 +702,12 @@ final class QuicNettyTransport implements Transport {
     }
 
     void acceptedLinkActive(QuicLink link) {
+        if (ProtocolNames.ALPN_OTHER_NETWORK.equals(link.channel.sslEngine().getApplicationProtocol())) {
+            // a node of another network: tell it so instead of leaving it to time out
+            count("other_network");
+            link.channel.close(true, QuicLink.CLOSE_OTHER_NETWORK, Unpooled.copiedBuffer("other network", StandardCharsets.US_ASCII));
+            return;
+        }
         boolean over;
         synchronized (lock) {
             over = state != State.STARTED || allLinks.size() >= options.maxConnections();
