@@ -36,11 +36,13 @@ public interface Connection extends AutoCloseable {
     CompletionStage<Void> closed();
 
     /**
-     * Closes this side's use of the connection for this protocol: its open streams are aborted,
-     * so the peer's reads and writes on them fail. A later dial for the same (peer, protocol)
-     * makes a new {@code Connection}. Whether the peer's own {@code Connection} closes too is not
-     * promised: the in-memory transport closes both ends, the QUIC wire scheme has no message for it
-     * yet. Idempotent.
+     * Closes this connection for this protocol, on both sides: its open streams are aborted (the
+     * peer's reads and writes on them fail), and the peer's {@code Connection} for the protocol
+     * closes too, its {@link #closed()} completing. Other protocols to the same node are not
+     * affected. A later dial for the same (peer, protocol) makes a new {@code Connection}, and the
+     * peer's accept handler runs again. Telling the peer is best effort: if the physical connection
+     * is gone or no stream can be opened in time, the peer learns of it when its own connection
+     * fails. Idempotent.
      */
     @Override
     void close();

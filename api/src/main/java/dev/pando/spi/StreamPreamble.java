@@ -21,13 +21,22 @@ public record StreamPreamble(Kind kind, String protocol) {
     public static final int ACCEPTED = 0;
     /** Answer to {@link Kind#OPEN_CONNECTION}: the acceptor does not accept the protocol. */
     public static final int UNKNOWN_PROTOCOL = 1;
+    /** Answer to {@link Kind#CLOSE_CONNECTION}: the receiver has closed its connection for the protocol (or had none). */
+    public static final int CLOSED = 0;
 
     /** The kinds of stream. */
     public enum Kind {
         /** Sent by {@code Transport.dial}: answered with one status byte, then both sides close the stream. */
         OPEN_CONNECTION(1),
         /** Sent by {@code Connection.openStream}: application bytes follow, no answer. */
-        STREAM(2);
+        STREAM(2),
+        /**
+         * Sent by {@code Connection.close}: the receiver closes its connection for the protocol
+         * (aborting its streams), answers {@link #CLOSED} and both sides close the stream. A node
+         * sends no OPEN_CONNECTION for that protocol to that peer before the answer (or a failure
+         * of the stream), so a close and a later dial cannot overtake each other on the way.
+         */
+        CLOSE_CONNECTION(3);
 
         private final int code;
 

@@ -87,6 +87,11 @@ public abstract class TransportContract {
         CONNECTION_REUSE,
         /** 10 concurrent dials to one node complete; one handler call. */
         DIAL_COALESCING,
+        /**
+         * Closing a Connection closes the peer's for that protocol (closed() completes, its streams
+         * fail), from either side; other protocols stay open; a new dial runs the handler again.
+         */
+        CONNECTION_CLOSE,
         /** Reads and writes that make no progress fail with DeadlineExceededException. */
         DEADLINE,
         /** 10,000 request/response round trips of 1 KiB on one stream. */
@@ -534,6 +539,55 @@ public abstract class TransportContract {
         // the right id still works afterwards
         Connection ok = get(client.transport.dial(server.address(), ECHO));
         assertThat(ok.remoteNodeId()).isEqualTo(server.id());
+    }
+
+    @Test
+    @Timeout(60)
+    void closingAConnectionClosesThePeersEnd() throws Exception {
+        limitation(ContractCase.CONNECTION_CLOSE);
+        Peer server = startPeer();
+        Peer client = startPeer();
+        Connection echo = get(client.transport.dial(server.address(), ECHO));
+        Connection sink = get(client.transport.dial(server.address(), SINK));
+        DuplexStream held = get(sink.openStream());
+        held.write(new byte[] {7});
+        held.flush();
+        DuplexStream serverStream = server.sinkStreams.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(serverStream).as("the sink stream reached the server").isNotNull();
+        assertThat(serverStream.read(new byte[1], 0, 1)).isEqualTo(1);
+        Connection serverSink = server.accepted.stream().filter(c -> c.protocol().equals(SINK)).findFirst().orElseThrow();
+
+        sink.close();
+        get(serverSink.closed().toCompletableFuture());
+        assertThat(serverSink.isOpen()).isFalse();
+        assertThatThrownBy(() -> serverStream.read(new byte[1], 0, 1)).isInstanceOf(PandoException.class);
+        assertThat(failure(serverSink.openStream())).isInstanceOf(ConnectionClosedException.class);
+        // the other protocol to the same node is untouched
+        assertThat(echo.isOpen()).isTrue();
+        byte[] data = randomBytes(21, 1_000);
+        DuplexStream e = get(echo.openStream());
+        e.write(data);
+        e.closeOutput();
+        assertThat(readAll(e)).isEqualTo(data);
+
+        // dialing the closed protocol again makes a new connection and runs the handler again
+        Connection again = get(client.transport.dial(server.address(), SINK));
+        assertThat(again).isNotSameAs(sink);
+        assertThat(again.isOpen()).isTrue();
+        DuplexStream s = get(again.openStream());
+        s.write(new byte[] {8});
+        s.flush();
+        DuplexStream second = server.sinkStreams.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(second).as("a stream of the new connection reached the server").isNotNull();
+        assertThat(server.handlerCalls(SINK)).isEqualTo(2);
+
+        // the accepting side can close too: the dialer's end closes
+        Connection serverAgain = server.accepted.stream().filter(c -> c.protocol().equals(SINK) && c != serverSink)
+                .findFirst().orElseThrow();
+        serverAgain.close();
+        get(again.closed().toCompletableFuture());
+        assertThat(failure(again.openStream())).isInstanceOf(ConnectionClosedException.class);
+        assertThat(echo.isOpen()).isTrue();
     }
 
     @Test

@@ -87,6 +87,8 @@ final class KwikTransport implements Transport {
     private final Map<PublicKey, CompletableFuture<PeerLink>> dials = new HashMap<>(); // guarded by lock
     private final Set<PeerLink> allLinks = ConcurrentHashMap.newKeySet();
     private final Map<Key, ProtocolConnection> connections = new ConcurrentHashMap<>();
+    /** CLOSE_CONNECTIONs sent and not yet answered: a dial for the same (peer, protocol) waits for it. */
+    private final Map<Key, CompletableFuture<Void>> closing = new ConcurrentHashMap<>();
 
     private ThreadPoolExecutor workers;
     private ScheduledThreadPoolExecutor timer;
@@ -213,6 +215,11 @@ final class KwikTransport implements Transport {
         // hear of our dial once, so a Connection that only the remote opened still sends OPEN_CONNECTION
         if (existing != null && existing.isOpen() && existing.openedByUs()) {
             return CompletableFuture.completedFuture(existing);
+        }
+        // an OPEN_CONNECTION must not overtake this node's CLOSE_CONNECTION for the same protocol
+        CompletableFuture<Void> pendingClose = closing.get(new Key(remote.nodeId(), protocol));
+        if (pendingClose != null) {
+            return pendingClose.handle((v, e) -> null).thenCompose(v -> linkTo(remote)).thenCompose(link -> openConnection(link, protocol));
         }
         return linkTo(remote).thenCompose(link -> openConnection(link, protocol));
     }
@@ -492,6 +499,39 @@ final class KwikTransport implements Transport {
         connections.remove(new Key(c.remoteNodeId(), c.protocol()), c);
     }
 
+    /** CLOSE_CONNECTION (wire scheme step 4), best effort: a failure only counts. */
+    void sendClose(PeerLink link, String protocol) {
+        synchronized (lock) {
+            if (!link.isOpen() || state != State.STARTED) {
+                return;
+            }
+        }
+        Key key = new Key(link.remoteNodeId(), protocol);
+        CompletableFuture<Void> answered = new CompletableFuture<>();
+        closing.put(key, answered);
+        answered.whenComplete((v, e) -> closing.remove(key, answered));
+        byte[] preamble = new StreamPreamble(StreamPreamble.Kind.CLOSE_CONNECTION, protocol).encode();
+        openStream(link, preamble, settings.streamTimeout())
+                .thenAcceptAsync(s -> {
+                    byte[] answer = new byte[1];
+                    try {
+                        s.readFully(answer, 0, 1);
+                    } finally {
+                        s.close();
+                    }
+                    if (answer[0] != StreamPreamble.CLOSED) {
+                        link.protocolViolation(new ProtocolViolationException("node " + link.remoteNodeId()
+                                + " answered CLOSE_CONNECTION with " + answer[0]));
+                    }
+                }, workers)
+                .whenComplete((v, e) -> {
+                    if (e != null) {
+                        counters.unansweredCloses.increment();
+                    }
+                    answered.complete(null);
+                });
+    }
+
     /** Creates a stream with a deadline (kwik blocks while the peer grants no stream) and sends its preamble. */
     CompletableFuture<KwikStream> openStream(PeerLink link, byte[] preamble, Duration timeout) {
         if (!link.isOpen()) {
@@ -545,6 +585,20 @@ final class KwikTransport implements Transport {
             return;
         } catch (PandoException e) {
             s.abort();
+            return;
+        }
+        if (p.kind() == StreamPreamble.Kind.CLOSE_CONNECTION) {
+            ProtocolConnection c = connections.get(new Key(link.remoteNodeId(), p.protocol()));
+            if (c != null && connections.remove(new Key(link.remoteNodeId(), p.protocol()), c)) {
+                c.shutdown();
+                link.unbind(c);
+            }
+            try {
+                s.write(new byte[] {StreamPreamble.CLOSED});
+                s.close();
+            } catch (PandoException e) {
+                s.abort();
+            }
             return;
         }
         if (p.kind() == StreamPreamble.Kind.OPEN_CONNECTION) {

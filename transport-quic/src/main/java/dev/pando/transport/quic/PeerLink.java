@@ -135,12 +135,14 @@ final class PeerLink implements KwikStream.Owner {
                 });
     }
 
+    /** This node closed {@code c}: forget it and tell the remote (CLOSE_CONNECTION). */
     void connectionClosed(ProtocolConnection c) {
         connections.remove(c);
         if (connections.isEmpty()) {
             idleSince = System.nanoTime();
         }
         transport.forget(c);
+        transport.sendClose(this, c.protocol());
     }
 
     @Override

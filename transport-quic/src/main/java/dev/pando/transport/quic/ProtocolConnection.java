@@ -152,17 +152,21 @@ final class ProtocolConnection implements Connection {
 
     @Override
     public void close() {
-        shutdown();
-        link.connectionClosed(this);
+        if (shutdown()) {
+            link.connectionClosed(this);
+        }
     }
 
-    /** Closes this connection without telling the link (the link is going away itself). */
-    void shutdown() {
+    /**
+     * Closes this connection without telling the link (the link is going away itself, or the
+     * remote closed the connection). Returns whether it was open.
+     */
+    boolean shutdown() {
         ArrayDeque<KwikStream> q;
         ArrayDeque<CompletableFuture<DuplexStream>> w;
         synchronized (this) {
             if (!closed.complete(null)) {
-                return;
+                return false;
             }
             q = new ArrayDeque<>(queued);
             queued.clear();
@@ -175,6 +179,7 @@ final class ProtocolConnection implements Connection {
         }
         streams.clear();
         w.forEach(f -> f.completeExceptionally(closedError()));
+        return true;
     }
 
     private ConnectionClosedException closedError() {

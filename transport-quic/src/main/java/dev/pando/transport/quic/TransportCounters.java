@@ -12,4 +12,6 @@ final class TransportCounters {
     final LongAdder stalls = new LongAdder();
     /** Incoming connections closed at once because of max_connections / max_connections_per_peer. */
     final LongAdder refusedConnections = new LongAdder();
+    /** CLOSE_CONNECTIONs this node sent that the remote did not answer (the link went away or stalled). */
+    final LongAdder unansweredCloses = new LongAdder();
 }

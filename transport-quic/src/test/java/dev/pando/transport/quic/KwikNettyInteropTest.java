@@ -3,6 +3,7 @@ package dev.pando.transport.quic;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pando.DeadlineExceededException;
 import dev.pando.NetworkId;
 import dev.pando.PrivateKey;
 import dev.pando.ProtocolViolationException;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
 /** A kwik node and a Netty QUIC node ("quic-netty") dial each other both ways and exchange data. */
 class KwikNettyInteropTest {
     private static final String ECHO = "pando/echo/1";
+    private static final String SINK = "pando/sink/1";
     private final List<Transport> transports = new ArrayList<>();
 
     @AfterEach
@@ -44,10 +46,16 @@ class KwikNettyInteropTest {
     }
 
     private Transport node(TransportProvider provider, PrivateKey key, NetworkId network) {
+        return node(provider, key, network, c -> { });
+    }
+
+    /** A started node that echoes {@link #ECHO} and hands {@link #SINK} connections to {@code sinks}. */
+    private Transport node(TransportProvider provider, PrivateKey key, NetworkId network, java.util.function.Consumer<Connection> sinks) {
         Transport t = provider.create(new TransportContext(key, network,
                 ProviderOptions.of("bind", "127.0.0.1:0").with("handshake_timeout", "60s")));
         transports.add(t);
         t.accept(ECHO, KwikTransportTest::serveEcho);
+        t.accept(SINK, sinks);
         t.start();
         return t;
     }
@@ -101,11 +109,50 @@ class KwikNettyInteropTest {
                 .isInstanceOf(ExecutionException.class).cause().isInstanceOf(ProtocolViolationException.class).hasMessageContaining("network");
     }
 
+    /**
+     * The one pairing where the refusal is not reliably typed: kwik offers a single ALPN, so it
+     * cannot negotiate {@code pando/1}, and quiche rarely sends the TLS alert for the failed ALPN
+     * (measured: 1 of 6 probes got alert 120 after 11 s, 5 of 6 reached the 15 s handshake
+     * timeout). What holds: the dial fails typed, within the handshake timeout, and nothing connects.
+     */
     @Test
-    void kwikDialingANettyNodeOfAnotherNetworkFailsTyped() throws Exception {
-        Transport netty = node(nettyProvider(), PrivateKey.generate(), NetworkId.named("elsewhere"));
-        Transport kwik = node(new KwikTransportProvider(), PrivateKey.generate());
+    void kwikDialingANettyNodeOfAnotherNetworkNeverConnects() throws Exception {
+        List<Connection> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Transport netty = nettyProvider().create(new TransportContext(PrivateKey.generate(), NetworkId.named("elsewhere"),
+                ProviderOptions.of("bind", "127.0.0.1:0")));
+        transports.add(netty);
+        netty.accept(ECHO, accepted::add);
+        netty.start();
+        Transport kwik = new KwikTransportProvider().create(new TransportContext(PrivateKey.generate(), NetworkId.DEFAULT,
+                ProviderOptions.of("bind", "127.0.0.1:0").with("handshake_timeout", "2s")));
+        transports.add(kwik);
+        kwik.start();
         assertThatThrownBy(() -> kwik.dial(netty.localAddress(), ECHO).get(20, TimeUnit.SECONDS))
-                .isInstanceOf(ExecutionException.class).cause().isInstanceOf(ProtocolViolationException.class).hasMessageContaining("network");
+                .isInstanceOf(ExecutionException.class).cause()
+                .isInstanceOfAny(ProtocolViolationException.class, DeadlineExceededException.class);
+        assertThat(accepted).isEmpty();
+    }
+
+    @Test
+    void closingAConnectionReachesThePeerAcrossProviders() throws Exception {
+        PrivateKey kwikKey = PrivateKey.generate();
+        PrivateKey nettyKey = PrivateKey.generate();
+        List<Connection> atKwik = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Connection> atNetty = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Transport kwik = node(new KwikTransportProvider(), kwikKey, NetworkId.DEFAULT, atKwik::add);
+        Transport netty = node(nettyProvider(), nettyKey, NetworkId.DEFAULT, atNetty::add);
+
+        Connection kwikToNetty = kwik.dial(netty.localAddress(), SINK).get(30, TimeUnit.SECONDS);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> atNetty.size() == 1);
+        kwikToNetty.close();
+        atNetty.get(0).closed().toCompletableFuture().get(20, TimeUnit.SECONDS);
+
+        Connection nettyToKwik = netty.dial(kwik.localAddress(), SINK).get(30, TimeUnit.SECONDS);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> atKwik.size() == 1);
+        nettyToKwik.close();
+        atKwik.get(0).closed().toCompletableFuture().get(20, TimeUnit.SECONDS);
+        // a new dial after the close works and reaches the handler again
+        assertThat(netty.dial(kwik.localAddress(), SINK).get(30, TimeUnit.SECONDS).isOpen()).isTrue();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> atKwik.size() == 2);
     }
 }

@@ -173,6 +173,12 @@ final class InboundStreamHandler extends ChannelInboundHandlerAdapter {
                 (byte) (accepted ? StreamPreamble.ACCEPTED : StreamPreamble.UNKNOWN_PROTOCOL)}), true));
             return;
         }
+        if (preamble.kind() == StreamPreamble.Kind.CLOSE_CONNECTION) {
+            mode = Mode.DRAIN;
+            transport.closeRequested(link, preamble.protocol());
+            ctx.writeAndFlush(new DefaultQuicStreamFrame(Unpooled.wrappedBuffer(new byte[] {(byte) StreamPreamble.CLOSED}), true));
+            return;
+        }
         mode = Mode.DRAIN;
         ByteBuf leftover = received;
         received = null;

@@ -93,10 +93,12 @@ final class QuicNettyTransport implements Transport {
     private static final class Peer {
         final List<QuicLink> links = new ArrayList<>();
         final Map<String, QuicNettyConnection> connections = new HashMap<>();
+        /** CLOSE_CONNECTIONs sent and not yet answered, by protocol: a dial for one waits for it. */
+        final Map<String, CompletableFuture<Void>> closing = new HashMap<>();
         CompletableFuture<QuicLink> dialing;
 
         boolean isEmpty() {
-            return links.isEmpty() && connections.isEmpty() && dialing == null;
+            return links.isEmpty() && connections.isEmpty() && closing.isEmpty() && dialing == null;
         }
     }
 
@@ -389,6 +391,7 @@ final class QuicNettyTransport implements Transport {
             return result;
         }
         CompletableFuture<QuicLink> link;
+        CompletableFuture<Void> closing;
         synchronized (lock) {
             if (state != State.STARTED) {
                 result.completeExceptionally(new ConnectionClosedException("transport is " + (state == State.NEW ? "not started" : "closed")));
@@ -400,6 +403,7 @@ final class QuicNettyTransport implements Transport {
                 result.complete(existing);
                 return result;
             }
+            closing = peer.closing.get(protocol);
             QuicLink ready = preferredLink(peer);
             if (ready != null) {
                 link = CompletableFuture.completedFuture(ready);
@@ -430,7 +434,10 @@ final class QuicNettyTransport implements Transport {
                 });
             }
         }
-        link.thenCompose(l -> openConnection(l, protocol)).whenComplete((c, e) -> {
+        // an OPEN_CONNECTION must not overtake this node's CLOSE_CONNECTION for the same protocol
+        CompletableFuture<QuicLink> ready = closing == null ? link
+                : closing.handle((v, e) -> null).thenCompose(v -> link);
+        ready.thenCompose(l -> openConnection(l, protocol)).whenComplete((c, e) -> {
             if (e != null) {
                 fail(result, unwrap(e));
             } else {
@@ -579,7 +586,7 @@ final class QuicNettyTransport implements Transport {
 
     private CompletableFuture<Connection> openConnection(QuicLink link, String protocol) {
         CompletableFuture<Integer> status = new CompletableFuture<>();
-        withStream(link, new OpenConnectionHandler(protocol, status), status);
+        withStream(link, new ControlStreamHandler(StreamPreamble.Kind.OPEN_CONNECTION, protocol, status), status);
         CompletableFuture<Connection> result = new CompletableFuture<>();
         io.netty.util.concurrent.ScheduledFuture<?> timer = link.channel.eventLoop().schedule(() -> {
             status.completeExceptionally(new DeadlineExceededException("node " + link.remote.hex()
@@ -911,13 +918,63 @@ final class QuicNettyTransport implements Transport {
         }
     }
 
-    /** Connection.close(): forget it so a later dial or OPEN_CONNECTION makes a new one. */
+    /**
+     * Connection.close(): forget it so a later dial or OPEN_CONNECTION makes a new one, and tell
+     * the peer with CLOSE_CONNECTION (best effort: not when the link is gone).
+     */
     void forget(QuicNettyConnection connection) {
+        QuicLink link;
+        CompletableFuture<Void> answered = new CompletableFuture<>();
         synchronized (lock) {
             Peer p = peers.get(connection.remoteNodeId());
-            if (p != null && p.connections.get(connection.protocol()) == connection) {
-                p.connections.remove(connection.protocol());
+            if (p == null || p.connections.get(connection.protocol()) != connection) {
+                return;
             }
+            p.connections.remove(connection.protocol());
+            link = preferredLink(p);
+            if (link == null || state != State.STARTED) {
+                if (p.isEmpty()) {
+                    peers.remove(connection.remoteNodeId());
+                }
+                return;
+            }
+            p.closing.put(connection.protocol(), answered);
+        }
+        answered.whenComplete((v, e) -> {
+            synchronized (lock) {
+                Peer p = peers.get(connection.remoteNodeId());
+                if (p != null && p.closing.remove(connection.protocol(), answered) && p.isEmpty()) {
+                    peers.remove(connection.remoteNodeId());
+                }
+            }
+        });
+        CompletableFuture<Integer> status = new CompletableFuture<>();
+        withStream(link, new ControlStreamHandler(StreamPreamble.Kind.CLOSE_CONNECTION, connection.protocol(), status), status);
+        io.netty.util.concurrent.ScheduledFuture<?> timer = link.channel.eventLoop().schedule(() -> {
+            status.completeExceptionally(new DeadlineExceededException("node " + link.remote.hex()
+                    + " did not answer CLOSE_CONNECTION within " + options.streamTimeout().toMillis() + " ms"));
+        }, options.streamTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        status.whenComplete((s, e) -> {
+            timer.cancel(false);
+            if (e != null) {
+                count("close_not_answered");
+            } else if (s != StreamPreamble.CLOSED) {
+                count("protocol_violations");
+                closeLink(link, QuicLink.CLOSE_PROTOCOL_VIOLATION, "bad CLOSE_CONNECTION answer");
+            }
+            answered.complete(null);
+        });
+    }
+
+    /** A CLOSE_CONNECTION arrived: close this node's connection for the protocol, if it has one. Event loop. */
+    void closeRequested(QuicLink link, String protocol) {
+        QuicNettyConnection c;
+        synchronized (lock) {
+            Peer p = peers.get(link.remote);
+            c = p == null ? null : p.connections.remove(protocol);
+        }
+        if (c != null) {
+            c.shutDown("closed by the remote");
         }
     }
 

@@ -11,21 +11,23 @@ import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The dialing side of an OPEN_CONNECTION stream (wire scheme step 4): sends the preamble and its
- * FIN, then completes with the acceptor's one status byte.
+ * The sending side of an OPEN_CONNECTION or CLOSE_CONNECTION stream (wire scheme step 4): sends
+ * the preamble and its FIN, then completes with the receiver's one status byte.
  */
-final class OpenConnectionHandler extends ChannelInboundHandlerAdapter {
+final class ControlStreamHandler extends ChannelInboundHandlerAdapter {
+    private final StreamPreamble.Kind kind;
     private final String protocol;
     private final CompletableFuture<Integer> status;
 
-    OpenConnectionHandler(String protocol, CompletableFuture<Integer> status) {
+    ControlStreamHandler(StreamPreamble.Kind kind, String protocol, CompletableFuture<Integer> status) {
+        this.kind = kind;
         this.protocol = protocol;
         this.status = status;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        byte[] preamble = new StreamPreamble(StreamPreamble.Kind.OPEN_CONNECTION, protocol).encode();
+        byte[] preamble = new StreamPreamble(kind, protocol).encode();
         ctx.writeAndFlush(new DefaultQuicStreamFrame(Unpooled.wrappedBuffer(preamble), true));
         ctx.read();
     }
@@ -51,18 +53,18 @@ final class OpenConnectionHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         ReferenceCountUtil.release(evt);
         if (!status.isDone()) {
-            status.completeExceptionally(new ConnectionClosedException("the remote closed the stream without answering OPEN_CONNECTION"));
+            status.completeExceptionally(new ConnectionClosedException("the remote closed the stream without answering " + kind));
         }
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        status.completeExceptionally(new ConnectionClosedException("stream closed before the remote answered OPEN_CONNECTION"));
+        status.completeExceptionally(new ConnectionClosedException("stream closed before the remote answered " + kind));
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        status.completeExceptionally(new ConnectionClosedException("OPEN_CONNECTION stream failed: " + cause.getMessage(), cause));
+        status.completeExceptionally(new ConnectionClosedException(kind + " stream failed: " + cause.getMessage(), cause));
         ctx.close();
     }
 }
