@@ -24,6 +24,7 @@ class StreamPreambleTest {
         assertThat(StreamPreamble.tryDecode(buf)).contains(p);
         assertThat(buf.get()).isEqualTo((byte) 42);
         assertThat(new StreamPreamble(StreamPreamble.Kind.STREAM, "x/0").encode()[0]).isEqualTo((byte) 2);
+        assertThat(new StreamPreamble(StreamPreamble.Kind.CLOSE_CONNECTION, "x/0").encode()[0]).isEqualTo((byte) 3);
     }
 
     @Test
@@ -39,7 +40,7 @@ class StreamPreambleTest {
     @Test
     void malformedPreamblesAreProtocolViolations() {
         byte[][] bad = {
-            {3, 3, 'a', '/', '1'},           // unknown kind
+            {4, 3, 'a', '/', '1'},           // unknown kind
             {0, 3, 'a', '/', '1'},           // kind 0
             {1, 0},                          // empty name
             {1, (byte) 201},                 // too long
