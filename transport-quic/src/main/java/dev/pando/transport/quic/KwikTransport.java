@@ -458,7 +458,20 @@ final class KwikTransport implements Transport {
 
     /** OPEN_CONNECTION on a link (wire scheme step 4). */
     private CompletableFuture<Connection> openConnection(PeerLink link, String protocol) {
-        byte[] preamble = new StreamPreamble(StreamPreamble.Kind.OPEN_CONNECTION, protocol).encode();
+        return control(link, StreamPreamble.Kind.OPEN_CONNECTION, protocol)
+                .thenApply(answer -> {
+                    if (answer != StreamPreamble.ACCEPTED) {
+                        throw new ProtocolViolationException("node " + link.remoteNodeId() + " does not accept protocol " + protocol);
+                    }
+                    ProtocolConnection c = connectionFor(link, protocol);
+                    c.markOpenedByUs();
+                    return (Connection) c;
+                });
+    }
+
+    /** Sends an OPEN_CONNECTION or CLOSE_CONNECTION on a new stream and reads the one-byte answer (on a worker). */
+    private CompletableFuture<Integer> control(PeerLink link, StreamPreamble.Kind kind, String protocol) {
+        byte[] preamble = new StreamPreamble(kind, protocol).encode();
         return openStream(link, preamble, settings.streamTimeout())
                 .thenApplyAsync(s -> {
                     byte[] answer = new byte[1];
@@ -467,12 +480,7 @@ final class KwikTransport implements Transport {
                     } finally {
                         s.close();
                     }
-                    if (answer[0] != StreamPreamble.ACCEPTED) {
-                        throw new ProtocolViolationException("node " + link.remoteNodeId() + " does not accept protocol " + protocol);
-                    }
-                    ProtocolConnection c = connectionFor(link, protocol);
-                    c.markOpenedByUs();
-                    return (Connection) c;
+                    return answer[0] & 0xFF;
                 }, workers);
     }
 
@@ -510,20 +518,13 @@ final class KwikTransport implements Transport {
         CompletableFuture<Void> answered = new CompletableFuture<>();
         closing.put(key, answered);
         answered.whenComplete((v, e) -> closing.remove(key, answered));
-        byte[] preamble = new StreamPreamble(StreamPreamble.Kind.CLOSE_CONNECTION, protocol).encode();
-        openStream(link, preamble, settings.streamTimeout())
-                .thenAcceptAsync(s -> {
-                    byte[] answer = new byte[1];
-                    try {
-                        s.readFully(answer, 0, 1);
-                    } finally {
-                        s.close();
-                    }
-                    if (answer[0] != StreamPreamble.CLOSED) {
+        control(link, StreamPreamble.Kind.CLOSE_CONNECTION, protocol)
+                .thenAccept(answer -> {
+                    if (answer != StreamPreamble.CLOSED) {
                         link.protocolViolation(new ProtocolViolationException("node " + link.remoteNodeId()
-                                + " answered CLOSE_CONNECTION with " + answer[0]));
+                                + " answered CLOSE_CONNECTION with " + answer));
                     }
-                }, workers)
+                })
                 .whenComplete((v, e) -> {
                     if (e != null) {
                         counters.unansweredCloses.increment();

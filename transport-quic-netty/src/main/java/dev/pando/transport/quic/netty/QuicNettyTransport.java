@@ -584,16 +584,21 @@ final class QuicNettyTransport implements Transport {
         return false;
     }
 
-    private CompletableFuture<Connection> openConnection(QuicLink link, String protocol) {
+    /** Sends an OPEN_CONNECTION or CLOSE_CONNECTION; completes with the answer's status byte, within the stream timeout. */
+    private CompletableFuture<Integer> control(QuicLink link, StreamPreamble.Kind kind, String protocol) {
         CompletableFuture<Integer> status = new CompletableFuture<>();
-        withStream(link, new ControlStreamHandler(StreamPreamble.Kind.OPEN_CONNECTION, protocol, status), status);
-        CompletableFuture<Connection> result = new CompletableFuture<>();
+        withStream(link, new ControlStreamHandler(kind, protocol, status), status);
         io.netty.util.concurrent.ScheduledFuture<?> timer = link.channel.eventLoop().schedule(() -> {
             status.completeExceptionally(new DeadlineExceededException("node " + link.remote.hex()
-                    + " did not answer OPEN_CONNECTION within " + options.streamTimeout().toMillis() + " ms"));
+                    + " did not answer " + kind + " within " + options.streamTimeout().toMillis() + " ms"));
         }, options.streamTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        status.whenComplete((s, e) -> {
-            timer.cancel(false);
+        status.whenComplete((s, e) -> timer.cancel(false));
+        return status;
+    }
+
+    private CompletableFuture<Connection> openConnection(QuicLink link, String protocol) {
+        CompletableFuture<Connection> result = new CompletableFuture<>();
+        control(link, StreamPreamble.Kind.OPEN_CONNECTION, protocol).whenComplete((s, e) -> {
             if (e != null) {
                 result.completeExceptionally(unwrap(e));
             } else if (s == StreamPreamble.ACCEPTED) {
@@ -948,14 +953,7 @@ final class QuicNettyTransport implements Transport {
                 }
             }
         });
-        CompletableFuture<Integer> status = new CompletableFuture<>();
-        withStream(link, new ControlStreamHandler(StreamPreamble.Kind.CLOSE_CONNECTION, connection.protocol(), status), status);
-        io.netty.util.concurrent.ScheduledFuture<?> timer = link.channel.eventLoop().schedule(() -> {
-            status.completeExceptionally(new DeadlineExceededException("node " + link.remote.hex()
-                    + " did not answer CLOSE_CONNECTION within " + options.streamTimeout().toMillis() + " ms"));
-        }, options.streamTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        status.whenComplete((s, e) -> {
-            timer.cancel(false);
+        control(link, StreamPreamble.Kind.CLOSE_CONNECTION, connection.protocol()).whenComplete((s, e) -> {
             if (e != null) {
                 count("close_not_answered");
             } else if (s != StreamPreamble.CLOSED) {
