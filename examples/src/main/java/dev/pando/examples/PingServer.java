@@ -96,7 +96,9 @@ final class PingServer implements AutoCloseable {
     }
 
     private void serve(Connection connection, DuplexStream stream) {
-        try (stream) {
+        // not try-with-resources: close() would end the stream normally (FIN) before a catch
+        // block could abort it, and a dropped peer must see a reset, not an empty answer
+        try {
             stream.timeout(streamTimeout);
             byte[] request = PingProtocol.readMessage(stream);
             long seq = PingProtocol.check(request, PingProtocol.REQUEST);
@@ -104,6 +106,7 @@ final class PingServer implements AutoCloseable {
             reply[0] = PingProtocol.REPLY;
             stream.write(reply);
             stream.closeOutput();
+            stream.close();
             pings.incrementAndGet();
             bytes.addAndGet(request.length + reply.length);
             LOG.debug("ping {} from {} ({} bytes)", seq, connection.remoteNodeId(), request.length);
@@ -116,6 +119,7 @@ final class PingServer implements AutoCloseable {
                 LOG.debug("dropped {}: {}", connection.remoteNodeId(), e.getMessage());
             }
         } catch (ConnectionClosedException e) {
+            stream.abort();
             if (!closing) {
                 count(CONNECTION_CLOSED);
                 LOG.debug("stream of {} closed: {}", connection.remoteNodeId(), e.getMessage());
