@@ -14,9 +14,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
 /**
- * The {@code pando} command line. Each command prints exactly one JSON object on stdout and exits
- * with 0 (success), 1 (invalid input: the command line parsed but its content is invalid) or 2
- * (usage error). {@code --help} and {@code --version} print text. See examples/README.md for the
+ * The {@code pando} command line. Each command prints exactly one JSON object on stdout (the
+ * long-running {@code net listen}: one when it listens, one when it stops) and exits with 0
+ * (success), 1 (invalid input: the command line parsed but its content is invalid; or a network
+ * operation failed) or 2 (usage error). {@code --help} and {@code --version} print text. See examples/README.md for the
  * contract of every command.
  *
  * <p>New commands are picocli subcommands in their own classes, registered in the

@@ -166,7 +166,7 @@ class NetCommandTest {
     }
 
     @Test
-    void badArgumentsAreInvalidInputOrUsage() {
+    void badArgumentsAreInvalidInputOrUsage() throws IOException {
         String id = PrivateKey.generate().publicKey().hex();
         Cli.Result unknown = Cli.run("net", "ping", id + "@127.0.0.1:1", "--transport", "carrier-pigeon");
         assertThat(unknown.exit()).isEqualTo(1);
@@ -187,6 +187,14 @@ class NetCommandTest {
         Cli.Result noKey = Cli.run("net", "listen", "--key", dir.resolve("missing.json").toString());
         assertThat(noKey.exit()).isEqualTo(1);
         assertThat(noKey.field("message")).contains("no key file");
+
+        Cli.Result inUse;
+        try (DatagramSocket taken = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            inUse = Cli.run("net", "listen", "--bind", "127.0.0.1:" + taken.getLocalPort());
+        }
+        assertThat(inUse.exit()).isEqualTo(1);
+        assertThat(inUse.field("error")).isEqualTo("Configuration");
+        assertThat(inUse.field("message")).contains("cannot bind");
 
         Cli.Result badBind = Cli.run("net", "listen", "--bind", "example.org:1");
         assertThat(badBind.exit()).isEqualTo(1);
