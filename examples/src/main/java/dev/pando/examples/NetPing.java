@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -173,6 +174,9 @@ final class NetPing implements Callable<Integer> {
             throw new DeadlineExceededException("interrupted while waiting for " + remote.nodeId().hex(), e);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
+            while (cause instanceof CompletionException && cause.getCause() != null) {
+                cause = cause.getCause();
+            }
             if (dialing && cause instanceof DeadlineExceededException d) {
                 throw noAnswer(remote, d);
             }
