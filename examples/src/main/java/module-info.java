@@ -14,4 +14,6 @@ module dev.pando.examples {
 
     // the store commands open the configured store provider by name
     uses dev.pando.spi.StoreProvider;
+    // the net commands start the transport provider named by --transport
+    uses dev.pando.spi.TransportProvider;
 }

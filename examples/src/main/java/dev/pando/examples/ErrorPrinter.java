@@ -1,6 +1,10 @@
 package dev.pando.examples;
 
+import dev.pando.ConfigurationException;
+import dev.pando.ConnectionClosedException;
+import dev.pando.DeadlineExceededException;
 import dev.pando.InvalidOperationException;
+import dev.pando.ProtocolViolationException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -18,6 +22,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
  *   <li>{@link InvalidOperationException}: {@code {"valid": false, "error": <wire name>, "message": …}},
  *       exit 1;</li>
  *   <li>{@link InvalidInputException}: {@code {"error": "InvalidInput", "message": …}}, exit 1;</li>
+ *   <li>a failed network operation or setup, by its {@link dev.pando.PandoException} subtype:
+ *       {@code {"error": "ProtocolViolation" | "DeadlineExceeded" | "ConnectionClosed" | "Configuration", "message": …}},
+ *       exit 1;</li>
  *   <li>anything else is a bug: {@code {"error": "Internal", "message": …}}, exit 1.</li>
  * </ul>
  */
@@ -56,6 +63,8 @@ final class ErrorPrinter implements IParameterExceptionHandler, IExecutionExcept
                 json.bool("valid", false).string("error", e.kind().wireName()).string("message", e.getMessage());
             } else if (ex instanceof InvalidInputException) {
                 json.string("error", InvalidInputException.KIND).string("message", ex.getMessage());
+            } else if (networkKind(ex) != null) {
+                json.string("error", networkKind(ex)).string("message", ex.getMessage());
             } else {
                 // a bug, not bad input; the class name helps a bug report, the stack trace is behind --verbose
                 json.string("error", "Internal").string("message",
@@ -63,6 +72,20 @@ final class ErrorPrinter implements IParameterExceptionHandler, IExecutionExcept
             }
         }
         return Pando.EXIT_INVALID;
+    }
+
+    /** The error name of a failed network operation or setup, or null for anything else. */
+    static String networkKind(Exception ex) {
+        if (ex instanceof ProtocolViolationException) {
+            return "ProtocolViolation";
+        } else if (ex instanceof DeadlineExceededException) {
+            return "DeadlineExceeded";
+        } else if (ex instanceof ConnectionClosedException) {
+            return "ConnectionClosed";
+        } else if (ex instanceof ConfigurationException) {
+            return "Configuration";
+        }
+        return null;
     }
 
     /** Whether {@code --verbose} was given to any command on the path (it is an inherited option). */

@@ -6,7 +6,9 @@ import dev.pando.CborValue;
 import dev.pando.PandoException;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.math.RoundingMode;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -96,6 +98,45 @@ final class JsonOut implements AutoCloseable {
                 gen.writeString(v);
             }
             gen.writeEndArray();
+            return this;
+        } catch (IOException e) {
+            throw failed(e);
+        }
+    }
+
+    /** A decimal number field, rounded to {@code scale} digits after the point. */
+    JsonOut decimal(String name, double value, int scale) {
+        try {
+            gen.writeFieldName(name);
+            gen.writeNumber(BigDecimal.valueOf(value).setScale(scale, RoundingMode.HALF_EVEN));
+            return this;
+        } catch (IOException e) {
+            throw failed(e);
+        }
+    }
+
+    /** An array of decimal numbers, each rounded to {@code scale} digits after the point. */
+    JsonOut decimals(String name, List<Double> values, int scale) {
+        try {
+            gen.writeArrayFieldStart(name);
+            for (double v : values) {
+                gen.writeNumber(BigDecimal.valueOf(v).setScale(scale, RoundingMode.HALF_EVEN));
+            }
+            gen.writeEndArray();
+            return this;
+        } catch (IOException e) {
+            throw failed(e);
+        }
+    }
+
+    /** An object of counters, {@code {name: count}}, in the map's iteration order. */
+    JsonOut counts(String name, Map<String, Long> counts) {
+        try {
+            gen.writeObjectFieldStart(name);
+            for (Map.Entry<String, Long> e : counts.entrySet()) {
+                gen.writeNumberField(e.getKey(), e.getValue());
+            }
+            gen.writeEndObject();
             return this;
         } catch (IOException e) {
             throw failed(e);

@@ -1,7 +1,10 @@
 package dev.pando.examples;
 
+import dev.pando.ConfigurationException;
 import dev.pando.Hash;
 import dev.pando.PrivateKey;
+import dev.pando.spi.ProviderOptions;
+import java.time.Duration;
 import java.util.HexFormat;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
@@ -74,6 +77,18 @@ final class OptionValues {
                 return Long.parseUnsignedLong(value);
             } catch (NumberFormatException e) {
                 throw new TypeConversionException("'" + value + "' is not an unsigned 64-bit integer (0 to 18446744073709551615)");
+            }
+        }
+    }
+
+    /** A positive duration: {@code 500ms}, {@code 5s}, {@code 2m} or ISO-8601 ({@code PT5S}). */
+    static final class PositiveDuration implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            try {
+                return ProviderOptions.of("d", value).positiveDuration("d", Duration.ZERO);
+            } catch (ConfigurationException e) {
+                throw new TypeConversionException("'" + value + "' is not a positive duration such as 500ms, 5s or 2m");
             }
         }
     }

@@ -14,9 +14,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
 /**
- * The {@code pando} command line. Each command prints exactly one JSON object on stdout and exits
- * with 0 (success), 1 (invalid input: the command line parsed but its content is invalid) or 2
- * (usage error). {@code --help} and {@code --version} print text. See examples/README.md for the
+ * The {@code pando} command line. Each command prints exactly one JSON object on stdout (the
+ * long-running {@code net listen}: one when it listens, one when it stops) and exits with 0
+ * (success), 1 (invalid input: the command line parsed but its content is invalid; or a network
+ * operation failed) or 2 (usage error). {@code --help} and {@code --version} print text. See examples/README.md for the
  * contract of every command.
  *
  * <p>New commands are picocli subcommands in their own classes, registered in the
@@ -28,17 +29,19 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "pando",
         mixinStandardHelpOptions = true,
         versionProvider = Pando.Version.class,
-        description = "Tools for Pando (p2panda-compatible) keys and operations. Every command prints one JSON object.",
-        subcommands = {KeyCommand.class, OpCommand.class, StoreCommand.class},
+        description = "Tools for Pando (p2panda-compatible) keys, operations, stores and networking. Every command prints one JSON object "
+                + "(net listen: one when listening, one when stopped).",
+        subcommands = {KeyCommand.class, OpCommand.class, StoreCommand.class, NetCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",
-            "1:invalid input (bad hex, invalid operation): {\"error\": KIND, \"message\": …}",
+            "1:invalid input (bad hex, invalid operation) or a failed network operation: {\"error\": KIND, \"message\": …}",
             "2:usage error: {\"error\": \"Usage\", \"message\": …}"})
 public final class Pando {
     static final int EXIT_OK = 0;
     static final int EXIT_INVALID = 1;
     static final int EXIT_USAGE = 2;
+    private static final String KWIK_NO_WARNINGS = "tech.kwik.core.no-security-warnings";
 
     // inherited, so that `pando op inspect … --verbose` works as well as `pando --verbose op …`;
     // ErrorPrinter reads it from the parse result of whichever command it was given to
@@ -54,6 +57,11 @@ public final class Pando {
 
     /** Runs the command line and exits the JVM with its exit code. */
     public static void main(String[] args) {
+        // kwik (transport "quic") would print a warning to stdout on every dial, breaking the
+        // one-JSON-object output; Pando checks the node certificate itself (transport-quic/README.md)
+        if (System.getProperty(KWIK_NO_WARNINGS) == null) {
+            System.setProperty(KWIK_NO_WARNINGS, "true");
+        }
         PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
         int code = run(args, System.in, out, err);

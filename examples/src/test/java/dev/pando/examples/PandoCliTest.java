@@ -12,7 +12,10 @@ class PandoCliTest {
     void helpListsTheCommandsAndExitCodes() {
         Cli.Result r = Cli.run("--help");
         assertThat(r.exit()).isZero();
-        assertThat(r.out()).contains("Usage: pando", "key", "op", "--verbose", "Exit codes:");
+        assertThat(r.out()).contains("Usage: pando", "key", "op", "store", "net", "--verbose", "Exit codes:");
+        Cli.Result net = Cli.run("net", "--help");
+        assertThat(net.exit()).isZero();
+        assertThat(net.out()).contains("Usage: pando net", "listen", "ping");
     }
 
     @Test

@@ -1,0 +1,153 @@
+package dev.pando.examples;
+
+import dev.pando.PrivateKey;
+import dev.pando.spi.ProviderOptions;
+import dev.pando.spi.Transport;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code pando net listen}: starts a transport, answers {@code pando/ping/1}, prints one JSON line
+ * with the node's id and address as soon as it listens, runs until stdin ends or the process gets
+ * SIGINT/SIGTERM, then prints a second JSON line with what it served.
+ */
+@Command(name = "listen", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Listens on a transport and answers pando/ping/1. Prints one JSON line when listening: "
+                + "{\"listening\": true, \"node_id\", \"address\" (give it to pando net ping), \"transport\", \"network\", "
+                + "\"network_id\", \"protocol\"}. Runs until stdin is closed (unless --ignore-stdin) or SIGINT/SIGTERM, "
+                + "then prints {\"stopped\": reason, \"connections\", \"pings\", \"bytes\", \"errors\": {kind: count}}.",
+                "A peer that sends garbage or stalls past --stream-timeout is dropped and counted; serving goes on."})
+final class NetListen implements Callable<Integer> {
+    private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(20);
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--key", paramLabel = "FILE",
+            description = "The node's key: a file holding the output of pando key generate (default: a fresh key).")
+    Path key;
+
+    @Option(names = "--bind", defaultValue = "127.0.0.1:0", paramLabel = "IP:PORT",
+            description = "The UDP address to listen on, an IP literal (default: ${DEFAULT-VALUE}, a free port on loopback).")
+    String bind;
+
+    @Mixin
+    TransportOptions transport;
+
+    @Option(names = "--stream-timeout", defaultValue = "10s", paramLabel = "DURATION",
+            converter = OptionValues.PositiveDuration.class,
+            description = "A ping stream that makes no progress for this long is dropped (default: ${DEFAULT-VALUE}).")
+    Duration streamTimeout;
+
+    @Option(names = "--ignore-stdin",
+            description = "Do not stop when stdin ends (for running in the background with stdin from /dev/null); "
+                    + "stop on SIGINT/SIGTERM only.")
+    boolean ignoreStdin;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrivateKey identity = key == null ? PrivateKey.generate() : KeyFile.read(key);
+        Transport t = transport.create(identity, ProviderOptions.of(
+                "bind", bind,
+                "stream_timeout", streamTimeout.toMillis() + "ms"));
+
+        CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(1);
+        AtomicReference<String> reason = new AtomicReference<>();
+        // SIGINT/SIGTERM: stop, then hold the JVM's exit until the summary is printed
+        Thread hook = new Thread(() -> {
+            reason.compareAndSet(null, "signal");
+            stop.countDown();
+            await(done, SHUTDOWN_WAIT);
+        }, "pando-listen-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            PingServer server = new PingServer(t, streamTimeout);
+            try (server) {
+                server.start();
+                try (JsonOut json = JsonOut.object(out)) {
+                    json.bool("listening", true)
+                            .string("node_id", identity.publicKey().hex())
+                            .string("address", t.localAddress().toText())
+                            .string("transport", transport.transport)
+                            .string("network", transport.network)
+                            .string("network_id", transport.networkId().hex())
+                            .string("protocol", PingProtocol.NAME);
+                }
+                if (!ignoreStdin) {
+                    watchStdin(((Pando) spec.root().userObject()).stdin(), stop, reason);
+                }
+                awaitUninterruptibly(stop);
+            }
+            try (JsonOut json = JsonOut.object(out)) {
+                json.string("stopped", reason.get())
+                        .number("connections", server.connections())
+                        .number("pings", server.pings())
+                        .number("bytes", server.bytes())
+                        .counts("errors", server.errors());
+            }
+            return Pando.EXIT_OK;
+        } finally {
+            done.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it returns now that done is counted down
+            }
+        }
+    }
+
+    /** A daemon thread that reads (and discards) stdin and stops the listener at its end. */
+    private static void watchStdin(InputStream in, CountDownLatch stop, AtomicReference<String> reason) {
+        Thread t = new Thread(() -> {
+            byte[] buffer = new byte[1024];
+            try {
+                while (in.read(buffer) >= 0) {
+                    // input is ignored; only its end matters
+                }
+            } catch (IOException e) {
+                // a broken stdin ends it as well
+            }
+            reason.compareAndSet(null, "stdin closed");
+            stop.countDown();
+        }, "pando-listen-stdin");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void await(CountDownLatch latch, Duration timeout) {
+        try {
+            latch.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package dev.pando.examples;
+
+import dev.pando.ConfigurationException;
+import dev.pando.NetworkId;
+import dev.pando.PrivateKey;
+import dev.pando.spi.ProviderOptions;
+import dev.pando.spi.Transport;
+import dev.pando.spi.TransportContext;
+import dev.pando.spi.TransportProvider;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+import picocli.CommandLine.Option;
+
+/** The options every {@code pando net} command shares: which transport, and which network. */
+final class TransportOptions {
+    /** The transport the examples use unless told otherwise (issue 4: no stalls in 20 benchmark runs). */
+    static final String DEFAULT_TRANSPORT = "quic-netty";
+    /** The network name used unless told otherwise: BLAKE3("p2panda") is {@link NetworkId#DEFAULT}. */
+    static final String DEFAULT_NETWORK = "p2panda";
+
+    @Option(names = "--transport", defaultValue = DEFAULT_TRANSPORT, paramLabel = "NAME",
+            description = "The transport provider, found on the module path (default: ${DEFAULT-VALUE}; "
+                    + "also: quic, the pure-Java kwik one).")
+    String transport;
+
+    @Option(names = "--network", defaultValue = DEFAULT_NETWORK, paramLabel = "NAME",
+            description = "The network: its id is BLAKE3 of the name, and nodes of different networks never talk "
+                    + "(default: ${DEFAULT-VALUE}, p2panda's default network id).")
+    String network;
+
+    NetworkId networkId() {
+        if (network.isEmpty()) {
+            throw new InvalidInputException("--network must not be empty");
+        }
+        return NetworkId.named(network);
+    }
+
+    /**
+     * Creates (does not start) the named transport for this identity and network.
+     *
+     * @throws InvalidInputException for an unknown provider name (the message lists those found)
+     *     or options the provider rejects
+     * @throws ConfigurationException if two providers have the requested name
+     */
+    Transport create(PrivateKey identity, ProviderOptions options) {
+        List<TransportProvider> found = new ArrayList<>();
+        ServiceLoader.load(TransportProvider.class).forEach(found::add);
+        List<TransportProvider> named = found.stream().filter(p -> p.name().equals(transport)).toList();
+        if (named.isEmpty()) {
+            throw new InvalidInputException("no transport provider named \"" + transport + "\"; found: "
+                    + found.stream().map(TransportProvider::name).sorted().toList());
+        }
+        if (named.size() > 1) {
+            throw new ConfigurationException("two transport providers are named " + transport + ": "
+                    + named.stream().map(p -> p.getClass().getName() + " in " + p.getClass().getModule().getName()).toList());
+        }
+        try {
+            return named.get(0).create(new TransportContext(identity, networkId(), options));
+        } catch (ConfigurationException e) {
+            throw new InvalidInputException("the " + transport + " transport rejects its options: " + e.getMessage(), e);
+        }
+    }
+}

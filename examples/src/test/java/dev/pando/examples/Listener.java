@@ -1,0 +1,135 @@
+package dev.pando.examples;
+
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs {@code pando net listen …} in-process on its own thread, with a stdin the test ends by
+ * {@link #closeStdin()} and a stdout it can read while the command runs.
+ */
+final class Listener implements AutoCloseable {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final StringBuffer out = new StringBuffer();
+    private final StringWriter err = new StringWriter();
+    private final CountDownLatch stdinOpen = new CountDownLatch(1);
+    private final CompletableFuture<Integer> exit = new CompletableFuture<>();
+
+    private Listener(String... args) {
+        String[] all = new String[args.length + 2];
+        all[0] = "net";
+        all[1] = "listen";
+        System.arraycopy(args, 0, all, 2, args.length);
+        InputStream stdin = new InputStream() {
+            @Override
+            public int read() throws IOException {
+                try {
+                    stdinOpen.await();
+                } catch (InterruptedException e) {
+                    throw new IOException(e);
+                }
+                return -1;
+            }
+        };
+        Writer sink = new Writer() {
+            @Override
+            public void write(char[] cbuf, int off, int len) {
+                out.append(cbuf, off, len);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Thread t = new Thread(() -> {
+            try {
+                exit.complete(Pando.run(all, stdin, new PrintWriter(sink), new PrintWriter(err)));
+            } catch (Throwable e) {
+                exit.completeExceptionally(e);
+            }
+        }, "test-listener");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Starts the listener and waits for its first line (or for it to fail). */
+    static Listener start(String... args) {
+        Listener l = new Listener(args);
+        await().atMost(Duration.ofSeconds(60)).until(() -> l.out.indexOf("\n") >= 0 || l.exit.isDone());
+        return l;
+    }
+
+    /** The first line: {"listening": true, …}, or the error the command printed. */
+    JsonNode first() {
+        return line(0);
+    }
+
+    String address() {
+        JsonNode first = first();
+        if (!first.path("listening").asBoolean()) {
+            throw new AssertionError("the listener did not start: " + out + " " + err);
+        }
+        return first.get("address").asText();
+    }
+
+    /** Ends stdin, waits for the command to end, and returns the summary line. */
+    JsonNode stop() {
+        closeStdin();
+        int code = exitCode();
+        if (code != 0) {
+            throw new AssertionError("listener exited with " + code + ": " + out + " " + err);
+        }
+        return line(1);
+    }
+
+    void closeStdin() {
+        stdinOpen.countDown();
+    }
+
+    int exitCode() {
+        try {
+            return exit.get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("the listener did not end: " + out + " " + err, e);
+        }
+    }
+
+    /** The number of lines printed so far. */
+    long lines() {
+        return out.chars().filter(c -> c == '\n').count();
+    }
+
+    private JsonNode line(int index) {
+        String[] lines = out.toString().split("\n");
+        if (lines.length <= index) {
+            throw new AssertionError("no line " + index + " in <" + out + ">");
+        }
+        try {
+            return MAPPER.readTree(lines[index]);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        closeStdin();
+        exit.orTimeout(60, TimeUnit.SECONDS).exceptionally(e -> -1).join();
+    }
+}
