@@ -39,8 +39,8 @@ import picocli.CommandLine.Spec;
                 + "pando/ping/1 and sends --count pings, one stream each. Prints {\"remote_node_id\" (proven by the "
                 + "handshake), \"address\", \"transport\", \"network\", \"size\", \"count\", \"handshake_ms\", \"rtt_ms\": [...], "
                 + "\"min_ms\", \"median_ms\", \"max_ms\"}.",
-                "Fails (exit 1) with ProtocolViolation (another node id answered, or a bad reply), DeadlineExceeded "
-                        + "(no answer in time: nobody listening, or another network) or ConnectionClosed."})
+                "Fails (exit 1) with ProtocolViolation (another node id answered, a node of another network, or a bad "
+                        + "reply), DeadlineExceeded (no answer in time: nobody listening) or ConnectionClosed."})
 final class NetPing implements Callable<Integer> {
     private static final SecureRandom RANDOM = new SecureRandom();
 
