@@ -35,19 +35,71 @@ import tech.kwik.core.server.ServerConnector;
 final class TransportRawKwikStack implements TransportStack {
     static final String ALPN = "pando-bench-raw";
     private static final long STREAM_WINDOW = 1L << 20;
-    private static final long CONNECTION_WINDOW = 4L << 20;
     private static final int MAX_STREAMS = 100;
     private static final Duration IDLE = Duration.ofSeconds(30);
 
     private final ExecutorService workers;
+    private final Tuning tuning;
 
     TransportRawKwikStack(ExecutorService workers) {
+        this(workers, Tuning.NONE);
+    }
+
+    TransportRawKwikStack(ExecutorService workers, Tuning tuning) {
         this.workers = workers;
+        this.tuning = tuning;
+    }
+
+    /**
+     * Changes to the configuration above, made only through kwik 0.10.8's public builders, to try
+     * what avoids the stall: the client's initial RTT (the server's is fixed at 100 ms in kwik),
+     * 1200-byte datagrams on the server ({@code useStrictSmallestAllowedMaximumDatagramSize}; the
+     * client builder offers no such switch, kwik's default is 1252 bytes over IPv4) and the
+     * receive windows (stream window; the connection window is four times it). Congestion
+     * control (NewReno) and {@code max_ack_delay} cannot be chosen through the public API.
+     *
+     * @param initialRttMillis the client's initial RTT, or 0 for kwik's default (500 ms)
+     * @param strictDatagramSize whether the server sends at most 1200-byte datagrams
+     * @param streamWindow the stream receive window in bytes (connection window: 4 ×)
+     */
+    record Tuning(int initialRttMillis, boolean strictDatagramSize, long streamWindow) {
+        static final Tuning NONE = new Tuning(0, false, STREAM_WINDOW);
+
+        /**
+         * Parses the part after {@code raw-kwik} of a stack name: {@code +irtt<ms>},
+         * {@code +pkt1200}, {@code +win<KiB>k}, in any combination, e.g. {@code +irtt20+pkt1200}.
+         */
+        static Tuning parse(String spec) {
+            Tuning t = NONE;
+            for (String part : spec.split("\\+")) {
+                if (part.isEmpty()) {
+                    continue;
+                }
+                if (part.matches("irtt[1-9][0-9]*")) {
+                    t = new Tuning(Integer.parseInt(part.substring(4)), t.strictDatagramSize, t.streamWindow);
+                } else if (part.equals("pkt1200")) {
+                    t = new Tuning(t.initialRttMillis, true, t.streamWindow);
+                } else if (part.matches("win[1-9][0-9]*k")) {
+                    t = new Tuning(t.initialRttMillis, t.strictDatagramSize,
+                            Long.parseLong(part.substring(3, part.length() - 1)) * 1024);
+                } else {
+                    throw new IllegalArgumentException("unknown kwik tuning " + part + " (irtt<ms>, pkt1200, win<KiB>k)");
+                }
+            }
+            return t;
+        }
+
+        /** The suffix of the stack's name in RESULT lines, e.g. {@code _irtt20_pkt1200}. */
+        String suffix() {
+            return (initialRttMillis > 0 ? "_irtt" + initialRttMillis : "")
+                    + (strictDatagramSize ? "_pkt1200" : "")
+                    + (streamWindow != STREAM_WINDOW ? "_win" + streamWindow / 1024 + "k" : "");
+        }
     }
 
     @Override
     public String name() {
-        return "raw_kwik";
+        return "raw_kwik" + tuning.suffix();
     }
 
     @Override
@@ -61,9 +113,10 @@ final class TransportRawKwikStack implements TransportStack {
                 .maxIdleTimeout((int) IDLE.toMillis())
                 .maxOpenPeerInitiatedBidirectionalStreams(MAX_STREAMS)
                 .maxOpenPeerInitiatedUnidirectionalStreams(0)
-                .maxBidirectionalStreamBufferSize(STREAM_WINDOW)
-                .maxUnidirectionalStreamBufferSize(STREAM_WINDOW)
-                .maxConnectionBufferSize(CONNECTION_WINDOW)
+                .maxBidirectionalStreamBufferSize(tuning.streamWindow)
+                .maxUnidirectionalStreamBufferSize(tuning.streamWindow)
+                .maxConnectionBufferSize(4 * tuning.streamWindow)
+                .useStrictSmallestAllowedMaximumDatagramSize(tuning.strictDatagramSize)
                 .retryRequired(false)
                 .build();
         DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
@@ -98,17 +151,26 @@ final class TransportRawKwikStack implements TransportStack {
             }
         });
         connector.start();
-        int port = socket.getLocalPort();
+        InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), socket.getLocalPort());
         return new Server() {
             @Override
-            public Client connect() throws Exception {
-                QuicClientConnection connection = QuicClientConnection.newBuilder()
-                        .uri(new URI("https", null, "127.0.0.1", port, null, null, null))
+            public InetSocketAddress address() {
+                return address;
+            }
+
+            @Override
+            public Client connect(InetSocketAddress via) throws Exception {
+                QuicClientConnection.Builder builder = QuicClientConnection.newBuilder();
+                if (tuning.initialRttMillis > 0) {
+                    builder.initialRtt(tuning.initialRttMillis);
+                }
+                QuicClientConnection connection = builder
+                        .uri(new URI("https", null, via.getAddress().getHostAddress(), via.getPort(), null, null, null))
                         .applicationProtocol(ALPN)
                         .noServerCertificateCheck()
                         .connectTimeout(Duration.ofSeconds(10))
                         .maxIdleTimeout(IDLE)
-                        .defaultStreamReceiveBufferSize(STREAM_WINDOW)
+                        .defaultStreamReceiveBufferSize(tuning.streamWindow)
                         .maxOpenPeerInitiatedBidirectionalStreams(MAX_STREAMS)
                         .maxOpenPeerInitiatedUnidirectionalStreams(0)
                         .socketFactory(destination -> new DatagramSocket(
