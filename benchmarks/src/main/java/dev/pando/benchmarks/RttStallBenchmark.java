@@ -187,17 +187,19 @@ public final class RttStallBenchmark {
 
     /** One run on a fresh server, relay (unless the RTT is 0) and client, under TransportBenchmark's watchdog. */
     Run run(TransportStack stack, String metric, long size, double rttMillis) {
-        AtomicReference<UdpDelayRelay.Counters> counted = new AtomicReference<>(NO_RELAY);
+        AtomicReference<UdpDelayRelay> relayOfRun = new AtomicReference<>();
         TransportBenchmark.Outcome outcome = watchdog.guarded(p -> {
             try (TransportStack.Server server = stack.startServer()) {
                 p.onAbort(server);
                 UdpDelayRelay relay = rttMillis > 0 ? relay(server.address(), rttMillis) : null;
                 if (relay != null) {
+                    relayOfRun.set(relay);
                     p.onAbort(relay);
                 }
                 try {
                     TransportStack.Client client = relay == null ? server.connect() : server.connect(relay.address());
                     p.onAbort(client);
+                    p.tick(); // connected: from here on the deadline watches the data
                     try {
                         return switch (metric) {
                             case "rr" -> TransportBenchmark.roundTrips(client, (int) size, p);
@@ -210,14 +212,17 @@ public final class RttStallBenchmark {
                     }
                 } finally {
                     if (relay != null) {
-                        counted.set(relay.counters()); // still readable when the watchdog closed it
                         relay.close();
                     }
                 }
             }
         });
-        // a run abandoned by the watchdog never got to read its relay's counters: it reports none
-        return new Run(outcome, counted.get());
+        UdpDelayRelay relay = relayOfRun.get();
+        if (relay == null) {
+            return new Run(outcome, NO_RELAY);
+        }
+        relay.close(); // idempotent; a run abandoned by the watchdog may not have got to it
+        return new Run(outcome, relay.counters());
     }
 
     private static UdpDelayRelay relay(InetSocketAddress target, double rttMillis) {

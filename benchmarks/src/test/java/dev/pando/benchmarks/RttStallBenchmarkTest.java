@@ -37,15 +37,20 @@ class RttStallBenchmarkTest {
             assertThat(byStack).as(metric).containsOnlyKeys("quic", "quic_netty", "raw_kwik_irtt20_pkt1200");
             byStack.forEach((stack, runs) -> {
                 RttStallBenchmark.Run run = runs.get(0);
-                assertThat(run.outcome().ok()).as(metric + " " + stack + " " + run).isTrue();
-                // every byte went through the relay: the client dialed it, not the server
+                if (stack.equals("quic_netty")) {
+                    assertThat(run.outcome().ok()).as(metric + " " + stack + " " + run).isTrue();
+                } else {
+                    // kwik's stall is what the program counts: a stall is a result here, an error is not
+                    assertThat(run.outcome().failure()).as(metric + " " + stack + " " + run).isNull();
+                }
+                // the client dialed the relay, not the server: the handshake alone went through it
                 assertThat(run.relay().forwarded()).as(metric + " " + stack).isPositive();
             });
         });
         assertThat(lines).anyMatch(l -> l.startsWith("RESULT rtt_2ms_baseline_udp_echo ") && l.contains("through the relay"));
         assertThat(lines).contains("RESULT rtt_2ms_quic_netty_bulk_stalled 0/1 runs");
         assertThat(lines).anyMatch(l -> l.startsWith("RESULT rtt_2ms_raw_kwik_irtt20_pkt1200_rr ") && l.contains("rt/s"));
-        assertThat(lines).anyMatch(l -> l.startsWith("RESULT rtt_2ms_quic_stalled_all 0/3 runs"));
+        assertThat(lines).anyMatch(l -> l.startsWith("RESULT rtt_2ms_quic_netty_stalled_all 0/3 runs"));
         assertThat(lines).noneMatch(l -> l.contains("_failures "));
     }
 
