@@ -36,7 +36,7 @@ import java.util.function.Consumer;
  * the stall deadline (default 10 s, far above any RTT effect) counts as stalled. With each RTT a
  * baseline is measured in the same session: the round trip of 1 KiB UDP datagrams through such a
  * relay to a plain UDP echo socket. Usage: {@code RttStallBenchmark [--quick] [--runs N]
- * [--rtts 0,2,20] [--stall-seconds S] [--stacks quic,quic-netty,raw-kwik]}; a kwik stack can carry
+ * [--rtts 0,2,20] [--metrics rr,bulk,streams] [--stall-seconds S] [--stacks quic,quic-netty,raw-kwik]}; a kwik stack can carry
  * configuration changes, e.g. {@code raw-kwik+irtt20+pkt1200+win256k} (see
  * {@link TransportRawKwikStack.Tuning}).
  */
@@ -46,13 +46,16 @@ public final class RttStallBenchmark {
     private static final int PINGS = 50;
 
     /** What one session measures. */
-    record Plan(List<Double> rttsMillis, int runs, long stallMillis, int rr, long rrMaxMillis, long bulk, int streams) {
+    record Plan(List<Double> rttsMillis, List<String> metrics, int runs, long stallMillis, int rr, long rrMaxMillis, long bulk,
+            int streams) {
+        static final List<String> METRICS = List.of("rr", "bulk", "streams");
+
         static Plan standard() {
-            return new Plan(List.of(0.0, 2.0, 20.0), 10, 10_000, 2_000, 5_000, 16L * MIB, 200);
+            return new Plan(List.of(0.0, 2.0, 20.0), METRICS, 10, 10_000, 2_000, 5_000, 16L * MIB, 200);
         }
 
         static Plan quick() {
-            return new Plan(List.of(0.0, 2.0, 20.0), 2, 10_000, 500, 1_000, 4L * MIB, 50);
+            return new Plan(List.of(0.0, 2.0, 20.0), METRICS, 2, 10_000, 500, 1_000, 4L * MIB, 50);
         }
 
         /** Round trips per rr run at this RTT: {@code rr}, capped at {@code rrMaxMillis} of pure RTT. */
@@ -74,7 +77,6 @@ public final class RttStallBenchmark {
     }
 
     private static final UdpDelayRelay.Counters NO_RELAY = new UdpDelayRelay.Counters(0, 0, 0, 0);
-    private static final String[][] METRICS = {{"rr", "rt/s"}, {"bulk", "MB/s"}, {"streams", "streams/s"}};
 
     private final Plan plan;
     private final Consumer<String> out;
@@ -94,6 +96,7 @@ public final class RttStallBenchmark {
         Integer runs = null;
         Long stall = null;
         List<Double> rtts = null;
+        List<String> metrics = null;
         try {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
@@ -102,19 +105,21 @@ public final class RttStallBenchmark {
                     case "--stall-seconds" -> stall = Long.parseLong(args[++i]) * 1000;
                     case "--rtts" -> rtts = Arrays.stream(args[++i].split(",")).map(Double::valueOf).toList();
                     case "--stacks" -> names = Arrays.asList(args[++i].split(","));
+                    case "--metrics" -> metrics = Arrays.asList(args[++i].split(","));
                     default -> throw new IllegalArgumentException(args[i]);
                 }
             }
-            if ((runs != null && runs < 1) || (stall != null && stall < 1) || (rtts != null && rtts.stream().anyMatch(r -> r < 0))) {
+            if ((runs != null && runs < 1) || (stall != null && stall < 1) || (rtts != null && rtts.stream().anyMatch(r -> r < 0))
+                    || (metrics != null && !Plan.METRICS.containsAll(metrics))) {
                 throw new IllegalArgumentException("out of range");
             }
         } catch (RuntimeException e) {
-            System.err.println("usage: RttStallBenchmark [--quick] [--runs N] [--rtts 0,2,20] [--stall-seconds S] "
+            System.err.println("usage: RttStallBenchmark [--quick] [--runs N] [--rtts 0,2,20] [--metrics rr,bulk,streams] [--stall-seconds S] "
                     + "[--stacks quic,quic-netty,raw-kwik[+irtt<ms>][+pkt1200][+win<KiB>k]]");
             System.exit(2);
             return;
         }
-        plan = new Plan(rtts != null ? rtts : plan.rttsMillis, runs != null ? runs : plan.runs,
+        plan = new Plan(rtts != null ? rtts : plan.rttsMillis, metrics != null ? metrics : plan.metrics, runs != null ? runs : plan.runs,
                 stall != null ? stall : plan.stallMillis, plan.rr, plan.rrMaxMillis, plan.bulk, plan.streams);
         ExecutorService workers = Executors.newCachedThreadPool(TransportBenchmark.daemons("rtt-bench-server-"));
         int status;
@@ -151,24 +156,23 @@ public final class RttStallBenchmark {
      */
     Map<String, Map<String, Map<String, List<Run>>>> runAll(List<TransportStack> stacks) {
         out.accept(String.format(Locale.ROOT,
-                "# plan: RTTs %s ms (0 = no relay); %d runs per RTT, metric and stack; rr %d round trips (at most %d ms of pure RTT), "
+                "# plan: RTTs %s ms (0 = no relay); metrics %s; %d runs per RTT, metric and stack; rr %d round trips (at most %d ms of pure RTT), "
                         + "bulk %d MiB, %d streams; stall = %d ms without progress; stacks %s",
-                plan.rttsMillis, plan.runs, plan.rr, plan.rrMaxMillis, plan.bulk / MIB, plan.streams, plan.stallMillis,
+                plan.rttsMillis, plan.metrics, plan.runs, plan.rr, plan.rrMaxMillis, plan.bulk / MIB, plan.streams, plan.stallMillis,
                 stacks.stream().map(TransportStack::name).toList()));
         Map<String, Map<String, Map<String, List<Run>>>> all = new LinkedHashMap<>();
         for (double rtt : plan.rttsMillis) {
             String label = label(rtt);
             baseline(rtt);
             Map<String, Map<String, List<Run>>> byMetric = new LinkedHashMap<>();
-            for (String[] metric : METRICS) {
-                String m = metric[0];
+            for (String m : plan.metrics) {
                 Map<String, List<Run>> byStack = new LinkedHashMap<>();
                 for (int r = 0; r < plan.runs; r++) {
                     for (TransportStack s : stacks) {
                         byStack.computeIfAbsent(s.name(), k -> new ArrayList<>()).add(run(s, m, plan.size(m, rtt), rtt));
                     }
                 }
-                byStack.forEach((stack, runs) -> report(label, stack, m, metric[1], plan.size(m, rtt), runs));
+                byStack.forEach((stack, runs) -> report(label, stack, m, unit(m), plan.size(m, rtt), runs));
                 byMetric.put(m, byStack);
             }
             for (TransportStack s : stacks) {
@@ -177,6 +181,14 @@ public final class RttStallBenchmark {
             all.put(label, byMetric);
         }
         return all;
+    }
+
+    private static String unit(String metric) {
+        return switch (metric) {
+            case "rr" -> "rt/s";
+            case "bulk" -> "MB/s";
+            default -> "streams/s";
+        };
     }
 
     /** {@code rtt_20ms}, {@code rtt_0.4ms}. */
@@ -272,7 +284,8 @@ public final class RttStallBenchmark {
                 dropped += r.relay().droppedByOverflow() + r.relay().failed();
             }
         }
-        out.accept("RESULT " + label + "_" + stack + "_stalled_all " + stalled + "/" + total + " runs (rr, bulk and streams)"
+        out.accept("RESULT " + label + "_" + stack + "_stalled_all " + stalled + "/" + total + " runs"
+                + " (" + String.join(", ", plan.metrics) + ")"
                 + (label.equals("rtt_0ms") ? "" : "; relays forwarded " + forwarded + " datagrams, dropped " + dropped));
     }
 

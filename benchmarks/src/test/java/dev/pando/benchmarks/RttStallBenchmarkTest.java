@@ -24,7 +24,7 @@ class RttStallBenchmarkTest {
 
     @Test
     void everyQuicStackRunsEveryMetricThroughADelayRelay() {
-        RttStallBenchmark.Plan tiny = new RttStallBenchmark.Plan(List.of(2.0), 1, 10_000, 5, 5_000, 64 * 1024, 3);
+        RttStallBenchmark.Plan tiny = new RttStallBenchmark.Plan(List.of(2.0), RttStallBenchmark.Plan.METRICS, 1, 10_000, 5, 5_000, 64 * 1024, 3);
         List<String> lines = new CopyOnWriteArrayList<>();
         List<TransportStack> stacks = List.of(RttStallBenchmark.stack("quic", workers),
                 RttStallBenchmark.stack("quic-netty", workers), RttStallBenchmark.stack("raw-kwik+irtt20+pkt1200", workers));
@@ -56,7 +56,7 @@ class RttStallBenchmarkTest {
 
     @Test
     void withoutARelayTheClientDialsTheServerAndNothingIsRelayed() {
-        RttStallBenchmark.Plan tiny = new RttStallBenchmark.Plan(List.of(0.0), 1, 10_000, 5, 5_000, 64 * 1024, 3);
+        RttStallBenchmark.Plan tiny = new RttStallBenchmark.Plan(List.of(0.0), List.of("rr"), 1, 10_000, 5, 5_000, 64 * 1024, 3);
         RttStallBenchmark benchmark = new RttStallBenchmark(tiny, line -> { });
 
         RttStallBenchmark.Run run = benchmark.run(RttStallBenchmark.stack("quic-netty", workers), "rr", 5, 0);
