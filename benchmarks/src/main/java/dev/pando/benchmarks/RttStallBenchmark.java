@@ -200,7 +200,10 @@ public final class RttStallBenchmark {
     /** One run on a fresh server, relay (unless the RTT is 0) and client, under TransportBenchmark's watchdog. */
     Run run(TransportStack stack, String metric, long size, double rttMillis) {
         AtomicReference<UdpDelayRelay> relayOfRun = new AtomicReference<>();
+        AtomicReference<TransportStack.Client> clientOfRun = new AtomicReference<>();
         TransportBenchmark.Outcome outcome = watchdog.guarded(p -> {
+            // registered first, so it runs before the watchdog closes anything
+            p.onAbort(() -> stallReport(stack, metric, rttMillis, clientOfRun.get(), relayOfRun.get()));
             try (TransportStack.Server server = stack.startServer()) {
                 p.onAbort(server);
                 UdpDelayRelay relay = rttMillis > 0 ? relay(server.address(), rttMillis) : null;
@@ -210,6 +213,7 @@ public final class RttStallBenchmark {
                 }
                 try {
                     TransportStack.Client client = relay == null ? server.connect() : server.connect(relay.address());
+                    clientOfRun.set(client);
                     p.onAbort(client);
                     p.tick(); // connected: from here on the deadline watches the data
                     try {
@@ -235,6 +239,24 @@ public final class RttStallBenchmark {
         }
         relay.close(); // idempotent; a run abandoned by the watchdog may not have got to it
         return new Run(outcome, relay.counters());
+    }
+
+    /** A comment line at the moment a run is cut off: what the relay and (for raw kwik) kwik saw. */
+    private void stallReport(TransportStack stack, String metric, double rttMillis, TransportStack.Client client,
+            UdpDelayRelay relay) {
+        StringBuilder b = new StringBuilder("# stalled: ").append(label(rttMillis)).append(' ').append(stack.name())
+                .append(' ').append(metric);
+        if (relay != null) {
+            UdpDelayRelay.Counters c = relay.counters();
+            b.append("; relay forwarded ").append(c.forwarded()).append(", dropped ")
+                    .append(c.droppedByLoss() + c.droppedByOverflow() + c.failed());
+        }
+        if (client == null) {
+            b.append("; not connected");
+        } else {
+            TransportRawKwikStack.diagnose(client).ifPresent(d -> b.append("; ").append(d));
+        }
+        out.accept(b.toString());
     }
 
     private static UdpDelayRelay relay(InetSocketAddress target, double rttMillis) {

@@ -194,6 +194,19 @@ final class TransportRawKwikStack implements TransportStack {
         };
     }
 
+    /**
+     * For stall reports: what kwik knows about a raw-kwik client's connection — its public
+     * statistics (packets sent, packets it declared lost, RTT estimates) and, read by reflection,
+     * the send state of each open stream (send requests queued, unsent bytes buffered) and the
+     * congestion controller (window, bytes in flight). The reflective part needs
+     * {@code --add-opens} of kwik's {@code impl}, {@code send}, {@code cc} and {@code stream}
+     * packages to this module ({@code benchmarks/programs} passes them to {@code rtt}); without
+     * them it says so. Empty for clients of other stacks.
+     */
+    static java.util.Optional<String> diagnose(Client client) {
+        return client instanceof KwikClient k ? java.util.Optional.of(k.diagnose()) : java.util.Optional.empty();
+    }
+
     private static final class KwikClient implements Client {
         private final QuicClientConnection connection;
         private final long handshakeNanos;
@@ -220,6 +233,40 @@ final class TransportRawKwikStack implements TransportStack {
             };
             open.add(pipe);
             return pipe;
+        }
+
+        String diagnose() {
+            tech.kwik.core.Statistics stats = connection.getStats();
+            StringBuilder b = new StringBuilder(String.format(java.util.Locale.ROOT,
+                    "client sent %d packets, declared %d lost; smoothed RTT %d ms, latest %d ms",
+                    stats.packetsSent(), stats.lostPackets(), stats.smoothedRtt(), stats.latestRtt()));
+            try {
+                Object cc = field(field(connection, "sender"), "congestionController");
+                b.append("; congestion window ").append(field(cc, "congestionWindow"))
+                        .append(" B, in flight ").append(field(cc, "bytesInFlight")).append(" B");
+                for (StreamPipe pipe : open) {
+                    Object out = field(pipe.stream, "outputStream");
+                    b.append("; stream ").append(pipe.stream.getStreamId())
+                            .append(": send requests queued ").append(field(out, "sendRequestsQueued"))
+                            .append(", unsent bytes buffered ").append(field(field(out, "sendBuffer"), "bufferedBytes"));
+                }
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                b.append("; kwik internals not readable (").append(e.getClass().getSimpleName()).append(')');
+            }
+            return b.toString();
+        }
+
+        private static Object field(Object o, String name) throws ReflectiveOperationException {
+            for (Class<?> c = o.getClass(); c != null; c = c.getSuperclass()) {
+                try {
+                    java.lang.reflect.Field f = c.getDeclaredField(name);
+                    f.setAccessible(true);
+                    return f.get(o);
+                } catch (NoSuchFieldException e) {
+                    // declared in a superclass
+                }
+            }
+            throw new NoSuchFieldException(name);
         }
 
         @Override
