@@ -24,6 +24,8 @@ module dev.pando.benchmarks {
     // the raw kwik baseline
     requires tech.kwik.core;
     requires tech.kwik.agent15;
+    // the RTT benchmark: UdpDelayRelay
+    requires dev.pando.testkit;
 
     uses dev.pando.spi.TransportProvider;
 

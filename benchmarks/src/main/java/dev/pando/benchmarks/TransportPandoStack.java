@@ -1,6 +1,7 @@
 package dev.pando.benchmarks;
 
 import dev.pando.NetworkId;
+import dev.pando.NodeAddress;
 import dev.pando.PrivateKey;
 import dev.pando.spi.Connection;
 import dev.pando.spi.DuplexStream;
@@ -8,7 +9,10 @@ import dev.pando.spi.ProviderOptions;
 import dev.pando.spi.Transport;
 import dev.pando.spi.TransportContext;
 import dev.pando.spi.TransportProvider;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.ServiceLoader;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -58,14 +62,23 @@ final class TransportPandoStack implements TransportStack {
         Transport server = create();
         server.accept(PROTOCOL, this::serveStreams);
         server.start();
+        NodeAddress local = server.localAddress();
+        InetSocketAddress bound = local.directAddresses().get(0);
+        InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), bound.getPort());
         return new Server() {
             @Override
-            public Client connect() {
+            public InetSocketAddress address() {
+                return address;
+            }
+
+            @Override
+            public Client connect(InetSocketAddress via) {
                 Transport client = create();
                 try {
                     client.start();
+                    NodeAddress target = via.equals(address) ? local : local.withDirectAddresses(List.of(via));
                     long start = System.nanoTime();
-                    Connection connection = client.dial(server.localAddress(), PROTOCOL).get(30, TimeUnit.SECONDS);
+                    Connection connection = client.dial(target, PROTOCOL).get(30, TimeUnit.SECONDS);
                     long handshake = System.nanoTime() - start;
                     return new PandoClient(client, connection, handshake);
                 } catch (Exception e) {

@@ -21,8 +21,16 @@ interface TransportStack {
     Server startServer() throws Exception;
 
     interface Server extends AutoCloseable {
+        /** The socket address clients dial (127.0.0.1 and the bound port). */
+        java.net.InetSocketAddress address();
+
+        /** Connects a fresh client that dials {@code via} instead of {@link #address()}, e.g. a delay relay in front of it. */
+        Client connect(java.net.InetSocketAddress via) throws Exception;
+
         /** Connects a fresh client (fresh identity where the stack has one) to this server. */
-        Client connect() throws Exception;
+        default Client connect() throws Exception {
+            return connect(address());
+        }
 
         @Override
         void close();

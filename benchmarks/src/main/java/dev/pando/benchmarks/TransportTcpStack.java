@@ -51,7 +51,16 @@ final class TransportTcpStack implements TransportStack {
         InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), listener.getLocalPort());
         return new Server() {
             @Override
-            public Client connect() throws IOException {
+            public InetSocketAddress address() {
+                return address;
+            }
+
+            /** TCP has no UDP relay in front of it: only {@link #address()} itself can be dialed. */
+            @Override
+            public Client connect(InetSocketAddress via) throws IOException {
+                if (!via.equals(address)) {
+                    throw new UnsupportedOperationException("the TCP stack dials its server directly, not via " + via);
+                }
                 long start = System.nanoTime();
                 Socket first = dial(address);
                 long handshake = System.nanoTime() - start;
