@@ -24,6 +24,11 @@ module dev.pando.benchmarks {
     // the raw kwik baseline
     requires tech.kwik.core;
     requires tech.kwik.agent15;
+    // the raw Netty QUIC baseline (its native part is added with --add-modules, see programs)
+    requires io.netty.codec.classes.quic;
+    requires io.netty.transport;
+    requires io.netty.buffer;
+    requires io.netty.common;
 
     uses dev.pando.spi.TransportProvider;
 

@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * End-to-end transport benchmark on loopback: Pando's "quic" (kwik) and "quic-netty" providers
- * next to raw kwik and plain TCP, in one JVM, with one harness. Metrics:
+ * next to raw kwik, raw Netty QUIC and plain TCP, in one JVM, with one harness. Metrics:
  * <ul>
  *   <li>{@code handshake}: median and p90 of fresh connections, ms (what each stack's handshake
  *       includes is said on its class);</li>
@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * size. A run stalls when no byte moved for the stall deadline: the watchdog closes its client,
  * records the stall and moves on. Handshakes: every one of the fresh connections must complete
  * within the same deadline. Usage: {@code TransportBenchmark [--quick] [--runs N] [--stall-seconds S]
- * [--stacks quic,quic-netty,raw-kwik,tcp]}.
+ * [--stacks quic,quic-netty,raw-kwik,raw-netty,tcp]}.
  */
 public final class TransportBenchmark {
     private static final int KIB = 1024;
@@ -89,7 +89,7 @@ public final class TransportBenchmark {
 
     public static void main(String[] args) {
         Plan plan = Plan.standard();
-        List<String> names = List.of("quic", "quic-netty", "raw-kwik", "tcp");
+        List<String> names = List.of("quic", "quic-netty", "raw-kwik", "raw-netty", "tcp");
         try {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
@@ -102,7 +102,7 @@ public final class TransportBenchmark {
             }
         } catch (RuntimeException e) {
             System.err.println("usage: TransportBenchmark [--quick] [--runs N] [--stall-seconds S] "
-                    + "[--stacks quic,quic-netty,raw-kwik,tcp]");
+                    + "[--stacks quic,quic-netty,raw-kwik,raw-netty,tcp]");
             System.exit(2);
         }
         ExecutorService workers = Executors.newCachedThreadPool(daemons("transport-bench-server-"));
@@ -127,6 +127,7 @@ public final class TransportBenchmark {
         return switch (name) {
             case "quic", "quic-netty" -> new TransportPandoStack(name, workers);
             case "raw-kwik" -> new TransportRawKwikStack(workers);
+            case "raw-netty" -> new TransportRawNettyStack(workers);
             case "tcp" -> new TransportTcpStack(workers);
             default -> throw new IllegalArgumentException("unknown stack " + name);
         };
@@ -502,14 +503,22 @@ public final class TransportBenchmark {
         }
     }
 
+    /** Each Pando stack and the raw library it wraps, by RESULT name. */
+    static final List<List<String>> WRAPPED = List.of(List.of("quic", "raw_kwik"), List.of("quic_netty", "raw_netty"));
+
     /**
-     * Prints the Pando-over-raw ratios (time per unit of work; 1.0 = the wrapper costs nothing):
-     * from the headline runs where both completed, and from the medians of the small runs, which
-     * ran interleaved with each other. The goal is judged on the latter.
+     * Prints the Pando-over-raw ratios of each pair in {@link #WRAPPED} whose two stacks ran (time
+     * per unit of work; 1.0 = the wrapper costs nothing): from the headline runs where both
+     * completed, and from the medians of the small runs, which ran interleaved with each other.
+     * The goal is judged on the latter.
      */
     private void ratios(Map<String, Map<String, Outcome>> headline) {
-        String pando = "quic";
-        String raw = "raw_kwik";
+        for (List<String> pair : WRAPPED) {
+            ratios(headline, pair.get(0), pair.get(1));
+        }
+    }
+
+    private void ratios(Map<String, Map<String, Outcome>> headline, String pando, String raw) {
         String prefix = "transport_" + pando + "_vs_" + raw + "_";
         for (var e : headline.entrySet()) {
             String metric = e.getKey();

@@ -1,6 +1,7 @@
 package dev.pando.benchmarks;
 
 import dev.pando.NetworkId;
+import dev.pando.NodeAddress;
 import dev.pando.PrivateKey;
 import dev.pando.spi.Connection;
 import dev.pando.spi.DuplexStream;
@@ -8,6 +9,8 @@ import dev.pando.spi.ProviderOptions;
 import dev.pando.spi.Transport;
 import dev.pando.spi.TransportContext;
 import dev.pando.spi.TransportProvider;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ServiceLoader;
 import java.util.concurrent.CompletionException;
@@ -60,12 +63,19 @@ final class TransportPandoStack implements TransportStack {
         server.start();
         return new Server() {
             @Override
-            public Client connect() {
+            public InetSocketAddress address() {
+                int port = server.localAddress().directAddresses().get(0).getPort();
+                return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+            }
+
+            @Override
+            public Client connect(InetSocketAddress via) {
+                NodeAddress target = NodeAddress.direct(server.localAddress().nodeId(), via);
                 Transport client = create();
                 try {
                     client.start();
                     long start = System.nanoTime();
-                    Connection connection = client.dial(server.localAddress(), PROTOCOL).get(30, TimeUnit.SECONDS);
+                    Connection connection = client.dial(target, PROTOCOL).get(30, TimeUnit.SECONDS);
                     long handshake = System.nanoTime() - start;
                     return new PandoClient(client, connection, handshake);
                 } catch (Exception e) {

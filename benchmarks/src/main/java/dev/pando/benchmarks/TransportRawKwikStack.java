@@ -101,9 +101,14 @@ final class TransportRawKwikStack implements TransportStack {
         int port = socket.getLocalPort();
         return new Server() {
             @Override
-            public Client connect() throws Exception {
+            public InetSocketAddress address() {
+                return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+            }
+
+            @Override
+            public Client connect(InetSocketAddress via) throws Exception {
                 QuicClientConnection connection = QuicClientConnection.newBuilder()
-                        .uri(new URI("https", null, "127.0.0.1", port, null, null, null))
+                        .uri(new URI("https", null, via.getAddress().getHostAddress(), via.getPort(), null, null, null))
                         .applicationProtocol(ALPN)
                         .noServerCertificateCheck()
                         .connectTimeout(Duration.ofSeconds(10))

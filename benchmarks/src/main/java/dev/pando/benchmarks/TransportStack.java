@@ -5,7 +5,7 @@ import java.io.IOException;
 /**
  * One transport under test, reduced to what the transport benchmarks need: a server that answers
  * every stream with {@link #serve}, clients that connect to it, and bidirectional byte pipes.
- * Implementations: Pando's providers ("quic", "quic-netty"), raw kwik, plain TCP.
+ * Implementations: Pando's providers ("quic", "quic-netty"), raw kwik, raw Netty QUIC, plain TCP.
  */
 interface TransportStack {
 
@@ -21,8 +21,16 @@ interface TransportStack {
     Server startServer() throws Exception;
 
     interface Server extends AutoCloseable {
+        /** The socket address clients dial (127.0.0.1 and the bound port). */
+        java.net.InetSocketAddress address();
+
+        /** Connects a fresh client that dials {@code via} instead of {@link #address()}, e.g. a delay relay in front of it. */
+        Client connect(java.net.InetSocketAddress via) throws Exception;
+
         /** Connects a fresh client (fresh identity where the stack has one) to this server. */
-        Client connect() throws Exception;
+        default Client connect() throws Exception {
+            return connect(address());
+        }
 
         @Override
         void close();

@@ -51,11 +51,16 @@ final class TransportTcpStack implements TransportStack {
         InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), listener.getLocalPort());
         return new Server() {
             @Override
-            public Client connect() throws IOException {
+            public InetSocketAddress address() {
+                return address;
+            }
+
+            @Override
+            public Client connect(InetSocketAddress via) throws IOException {
                 long start = System.nanoTime();
-                Socket first = dial(address);
+                Socket first = dial(via);
                 long handshake = System.nanoTime() - start;
-                return new TcpClient(address, first, handshake);
+                return new TcpClient(via, first, handshake);
             }
 
             @Override
