@@ -466,17 +466,18 @@ final class QuicNettyStream extends ChannelInboundHandlerAdapter implements Dupl
     @Override
     public void close() {
         closeOutput();
-        boolean wasDiscarding;
+        boolean drain;
         lock.lock();
         try {
-            wasDiscarding = discarding;
+            // nothing to drain once the peer's FIN arrived: the channel closes when ours goes out
+            drain = !discarding && !eof;
             discarding = true;
             dropInbound();
             changed.signalAll();
         } finally {
             lock.unlock();
         }
-        if (!wasDiscarding && channel.isOpen()) {
+        if (drain && channel.isOpen()) {
             // drain and drop what the peer still sends, so its FIN arrives and the channel closes
             channel.eventLoop().execute(() -> {
                 channel.config().setAutoRead(true);
