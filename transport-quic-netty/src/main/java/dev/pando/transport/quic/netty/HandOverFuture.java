@@ -5,14 +5,20 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A future handed to callers whose outcome is produced on an event loop. The event loop never
  * completes it (that would run the caller's dependent actions on the event loop): it only hands
- * the outcome over ({@link #handOver}) and asks the callback thread to complete it. A thread
- * already blocked in {@code get} or {@code join} takes the handed-over outcome and completes the
- * future itself, so it wakes one thread hop earlier; dependent actions run on that thread or on the
- * callback thread, never on an event loop.
+ * the outcome over ({@link #handOver}). A thread blocked in {@code get} or {@code join} takes the
+ * handed-over outcome and completes the future itself, so it wakes one thread hop earlier and the
+ * callback thread is not needed; otherwise the callback thread completes it. Dependent actions
+ * run on one of those two threads, never on an event loop.
+ *
+ * <p>Who completes: {@code handOver} publishes the outcome and then counts blocked getters; a
+ * getter leaves the count and then looks for an outcome. With both steps sequentially consistent,
+ * either the hand-over sees no getter (and the callback thread completes) or a leaving getter sees
+ * the outcome (and completes); sometimes both, which is harmless.
  */
 final class HandOverFuture<T> extends CompletableFuture<T> {
     private final CountDownLatch arrived = new CountDownLatch(1);
@@ -20,13 +26,42 @@ final class HandOverFuture<T> extends CompletableFuture<T> {
     private volatile T value;
     private volatile Throwable failure;
     private volatile boolean handedOver;
+    private final AtomicInteger getters = new AtomicInteger();
 
-    /** Records the outcome and wakes blocked getters; the caller still completes this future later. */
-    void handOver(T result, Throwable error) {
+    /**
+     * Records the outcome and wakes blocked getters.
+     *
+     * @return whether a blocked getter will complete this future; if not, the caller must have it
+     *     completed off the event loop
+     */
+    boolean handOver(T result, Throwable error) {
+        if (handedOver || isDone()) {
+            return true; // already settled or arranged: the first outcome wins
+        }
         value = result;
         failure = error;
         handedOver = true;
+        boolean getterWaits = getters.get() > 0;
         arrived.countDown();
+        return getterWaits;
+    }
+
+    /** Waits for an outcome; whichever way it leaves, completes this future if one was handed over. */
+    private boolean await(long nanos) throws InterruptedException {
+        getters.incrementAndGet();
+        boolean arrivedInTime = false;
+        try {
+            arrivedInTime = nanos < 0 ? awaitForever() : arrived.await(nanos, TimeUnit.NANOSECONDS);
+        } finally {
+            getters.decrementAndGet();
+            settle();
+        }
+        return arrivedInTime || handedOver;
+    }
+
+    private boolean awaitForever() throws InterruptedException {
+        arrived.await();
+        return true;
     }
 
     /** Completes from the handed-over outcome (no effect if already complete). */
@@ -45,39 +80,31 @@ final class HandOverFuture<T> extends CompletableFuture<T> {
     @Override
     public T get() throws InterruptedException, ExecutionException {
         if (!isDone()) {
-            arrived.await();
-            settle();
+            await(-1);
         }
         return super.get();
     }
 
     @Override
     public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
-        if (!isDone()) {
-            if (!arrived.await(timeout, unit)) {
-                throw new TimeoutException();
-            }
-            settle();
+        if (!isDone() && !await(Math.max(0, unit.toNanos(timeout))) && !isDone()) {
+            throw new TimeoutException();
         }
         return super.get(timeout, unit);
     }
 
     @Override
     public T join() {
-        if (!isDone()) {
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    arrived.await();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true; // join is not interruptible: keep waiting, restore the flag after
-                }
+        boolean interrupted = false;
+        while (!isDone()) {
+            try {
+                await(-1);
+            } catch (InterruptedException e) {
+                interrupted = true; // join is not interruptible: keep waiting, restore the flag after
             }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-            settle();
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
         return super.join();
     }

@@ -960,20 +960,19 @@ final class QuicNettyTransport implements Transport {
 
     /**
      * Completes a future handed to callers on the callback thread, so that their dependent actions
-     * never run on an event loop; a caller blocked on a {@link HandOverFuture} wakes right away.
+     * never run on an event loop; a caller blocked on a {@link HandOverFuture} wakes right away and
+     * completes it itself (then the callback thread is not woken).
      */
     <T> void complete(CompletableFuture<T> f, T value) {
-        if (f instanceof HandOverFuture<T> h) {
-            h.handOver(value, null);
+        if (!(f instanceof HandOverFuture<T> h && h.handOver(value, null))) {
+            run(() -> f.complete(value));
         }
-        run(() -> f.complete(value));
     }
 
     <T> void fail(CompletableFuture<T> f, Throwable e) {
-        if (f instanceof HandOverFuture<T> h) {
-            h.handOver(null, e);
+        if (!(f instanceof HandOverFuture<T> h && h.handOver(null, e))) {
+            run(() -> f.completeExceptionally(e));
         }
-        run(() -> f.completeExceptionally(e));
     }
 
     static RuntimeException unwrap(Throwable e) {

@@ -2,6 +2,7 @@ package dev.pando.transport.quic.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -30,8 +31,10 @@ class HandOverFutureTest {
         });
         getter.start();
         started.await();
+        await().until(() -> getter.getState() == Thread.State.TIMED_WAITING);
 
-        f.handOver("stream", null); // what an event loop does: no completion on this thread
+        // what an event loop does: no completion on this thread, and no callback thread needed
+        assertThat(f.handOver("stream", null)).as("a blocked getter completes it").isTrue();
 
         assertThat(got.get(30, TimeUnit.SECONDS)).isEqualTo("stream");
         getter.join();
@@ -45,7 +48,7 @@ class HandOverFutureTest {
         AtomicReference<Thread> ranOn = new AtomicReference<>();
         f.whenComplete((v, e) -> ranOn.set(Thread.currentThread()));
 
-        f.handOver("x", null);
+        assertThat(f.handOver("x", null)).as("nobody waits: the callback thread must complete it").isFalse();
 
         assertThat(f).isNotDone();
         assertThat(ranOn.get()).isNull();
