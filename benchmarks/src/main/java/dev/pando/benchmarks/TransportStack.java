@@ -28,9 +28,7 @@ interface TransportStack {
         Client connect(java.net.InetSocketAddress via) throws Exception;
 
         /** Connects a fresh client (fresh identity where the stack has one) to this server. */
-        default Client connect() throws Exception {
-            return connect(address());
-        }
+        default Client connect() throws Exception { return connect(address()); }
 
         @Override
         void close();
