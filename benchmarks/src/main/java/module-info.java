@@ -26,6 +26,11 @@ module dev.pando.benchmarks {
     requires tech.kwik.agent15;
     // the RTT benchmark: UdpDelayRelay
     requires dev.pando.testkit;
+    // the raw Netty QUIC baseline (its native part is added with --add-modules, see programs)
+    requires io.netty.codec.classes.quic;
+    requires io.netty.transport;
+    requires io.netty.buffer;
+    requires io.netty.common;
 
     uses dev.pando.spi.TransportProvider;
 

@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * End-to-end transport benchmark on loopback: Pando's "quic" (kwik) and "quic-netty" providers
- * next to raw kwik and plain TCP, in one JVM, with one harness. Metrics:
+ * next to raw kwik, raw Netty QUIC and plain TCP, in one JVM, with one harness. Metrics:
  * <ul>
  *   <li>{@code handshake}: median and p90 of fresh connections, ms (what each stack's handshake
  *       includes is said on its class);</li>
@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * size. A run stalls when no byte moved for the stall deadline: the watchdog closes its client,
  * records the stall and moves on. Handshakes: every one of the fresh connections must complete
  * within the same deadline. Usage: {@code TransportBenchmark [--quick] [--runs N] [--stall-seconds S]
- * [--stacks quic,quic-netty,raw-kwik,tcp]}.
+ * [--stacks quic,quic-netty,raw-kwik,raw-netty,tcp] [--metrics handshake,bulk,rr,streams]}.
  */
 public final class TransportBenchmark {
     private static final int KIB = 1024;
@@ -89,7 +89,8 @@ public final class TransportBenchmark {
 
     public static void main(String[] args) {
         Plan plan = Plan.standard();
-        List<String> names = List.of("quic", "quic-netty", "raw-kwik", "tcp");
+        List<String> names = List.of("quic", "quic-netty", "raw-kwik", "raw-netty", "tcp");
+        List<String> metrics = METRICS;
         try {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
@@ -97,12 +98,18 @@ public final class TransportBenchmark {
                     case "--runs" -> plan = withRuns(plan, Integer.parseInt(args[++i]));
                     case "--stall-seconds" -> plan = withStall(plan, Long.parseLong(args[++i]) * 1000);
                     case "--stacks" -> names = Arrays.asList(args[++i].split(","));
+                    case "--metrics" -> {
+                        metrics = Arrays.asList(args[++i].split(","));
+                        if (!METRICS.containsAll(metrics)) {
+                            throw new IllegalArgumentException("unknown metric in " + metrics);
+                        }
+                    }
                     default -> throw new IllegalArgumentException(args[i]);
                 }
             }
         } catch (RuntimeException e) {
             System.err.println("usage: TransportBenchmark [--quick] [--runs N] [--stall-seconds S] "
-                    + "[--stacks quic,quic-netty,raw-kwik,tcp]");
+                    + "[--stacks quic,quic-netty,raw-kwik,raw-netty,tcp] [--metrics handshake,bulk,rr,streams]");
             System.exit(2);
         }
         ExecutorService workers = Executors.newCachedThreadPool(daemons("transport-bench-server-"));
@@ -113,7 +120,7 @@ public final class TransportBenchmark {
                 stacks.add(stack(name, workers));
             }
             TransportBenchmark benchmark = new TransportBenchmark(plan, System.out::println);
-            Map<String, Map<String, Outcome>> headline = benchmark.runAll(stacks);
+            Map<String, Map<String, Outcome>> headline = benchmark.runAll(stacks, metrics);
             status = headline.isEmpty() ? 1 : 0;
         } catch (RuntimeException e) {
             e.printStackTrace();
@@ -127,6 +134,7 @@ public final class TransportBenchmark {
         return switch (name) {
             case "quic", "quic-netty" -> new TransportPandoStack(name, workers);
             case "raw-kwik" -> new TransportRawKwikStack(workers);
+            case "raw-netty" -> new TransportRawNettyStack(workers);
             case "tcp" -> new TransportTcpStack(workers);
             default -> throw new IllegalArgumentException("unknown stack " + name);
         };
@@ -148,16 +156,29 @@ public final class TransportBenchmark {
      * @return headline outcomes by metric and stack name
      */
     Map<String, Map<String, Outcome>> runAll(List<TransportStack> stacks) {
+        return runAll(stacks, METRICS);
+    }
+
+    /** Every metric this benchmark knows, in the order it runs them. */
+    static final List<String> METRICS = List.of("handshake", "bulk", "rr", "streams");
+
+    /** Runs the named metrics (a subset of {@link #METRICS}) on every stack and prints the RESULT lines. */
+    Map<String, Map<String, Outcome>> runAll(List<TransportStack> stacks, List<String> only) {
         out.accept(String.format(Locale.ROOT,
                 "# plan: %d stall-count runs per metric; bulk %d MiB per run (headline %d MiB, %d MiB for the kwik stacks); "
                         + "rr %d round trips (headline %d); streams %d (headline %d); %d handshakes; stall = %d ms without progress",
                 plan.runs, plan.bulkSmall / MIB, plan.bulkHeadline / MIB, plan.bulkHeadlineKwik / MIB, plan.rrSmall,
                 plan.rrHeadline, plan.streamsSmall, plan.streamsHeadline, plan.handshakes, plan.stallMillis));
         Map<String, Map<String, Outcome>> headline = new LinkedHashMap<>();
-        handshakes(stacks, headline);
+        if (only.contains("handshake")) {
+            handshakes(stacks, headline);
+        }
         String[][] metrics = {{"bulk", "MB/s"}, {"rr", "rt/s"}, {"streams", "streams/s"}};
         for (String[] metric : metrics) {
             String m = metric[0];
+            if (!only.contains(m)) {
+                continue;
+            }
             Map<String, List<Outcome>> small = new LinkedHashMap<>();
             for (int r = 0; r < plan.runs; r++) {
                 for (TransportStack s : stacks) {
@@ -502,14 +523,22 @@ public final class TransportBenchmark {
         }
     }
 
+    /** Each Pando stack and the raw library it wraps, by RESULT name. */
+    static final List<List<String>> WRAPPED = List.of(List.of("quic", "raw_kwik"), List.of("quic_netty", "raw_netty"));
+
     /**
-     * Prints the Pando-over-raw ratios (time per unit of work; 1.0 = the wrapper costs nothing):
-     * from the headline runs where both completed, and from the medians of the small runs, which
-     * ran interleaved with each other. The goal is judged on the latter.
+     * Prints the Pando-over-raw ratios of each pair in {@link #WRAPPED} whose two stacks ran (time
+     * per unit of work; 1.0 = the wrapper costs nothing): from the headline runs where both
+     * completed, and from the medians of the small runs, which ran interleaved with each other.
+     * The goal is judged on the latter.
      */
     private void ratios(Map<String, Map<String, Outcome>> headline) {
-        String pando = "quic";
-        String raw = "raw_kwik";
+        for (List<String> pair : WRAPPED) {
+            ratios(headline, pair.get(0), pair.get(1));
+        }
+    }
+
+    private void ratios(Map<String, Map<String, Outcome>> headline, String pando, String raw) {
         String prefix = "transport_" + pando + "_vs_" + raw + "_";
         for (var e : headline.entrySet()) {
             String metric = e.getKey();

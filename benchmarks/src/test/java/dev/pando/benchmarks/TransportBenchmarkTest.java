@@ -26,7 +26,7 @@ class TransportBenchmarkTest {
         TransportBenchmark.Plan tiny = new TransportBenchmark.Plan(1, 10_000, 2, 8 * 1024, 64 * 1024, 64 * 1024, 5, 20, 3, 5);
         List<String> lines = new CopyOnWriteArrayList<>();
         List<TransportStack> stacks = new ArrayList<>();
-        for (String name : List.of("quic", "quic-netty", "raw-kwik", "tcp")) {
+        for (String name : List.of("quic", "quic-netty", "raw-kwik", "raw-netty", "tcp")) {
             stacks.add(TransportBenchmark.stack(name, workers));
         }
 
@@ -34,7 +34,7 @@ class TransportBenchmarkTest {
 
         assertThat(headline).containsOnlyKeys("handshake", "bulk", "rr", "streams");
         headline.forEach((metric, byStack) -> {
-            assertThat(byStack).as(metric).containsOnlyKeys("quic", "quic_netty", "raw_kwik", "tcp");
+            assertThat(byStack).as(metric).containsOnlyKeys("quic", "quic_netty", "raw_kwik", "raw_netty", "tcp");
             byStack.forEach((stack, outcome) -> {
                 assertThat(outcome.ok()).as(metric + " " + stack + " " + outcome).isTrue();
                 assertThat(outcome.value()).as(metric + " " + stack).isPositive();
@@ -45,6 +45,9 @@ class TransportBenchmarkTest {
         assertThat(lines).anyMatch(l -> l.startsWith("RESULT transport_quic_netty_bulk ") && l.endsWith("MB/s (64 KiB)"));
         assertThat(lines).anyMatch(l -> l.startsWith("RESULT transport_quic_vs_raw_kwik_rr "));
         assertThat(lines).anyMatch(l -> l.startsWith("GOAL transport_quic_vs_raw_kwik_streams_small "));
+        assertThat(lines).anyMatch(l -> l.startsWith("RESULT transport_quic_netty_vs_raw_netty_handshake "));
+        assertThat(lines).anyMatch(l -> l.startsWith("RESULT transport_quic_netty_vs_raw_netty_bulk "));
+        assertThat(lines).anyMatch(l -> l.startsWith("GOAL transport_quic_netty_vs_raw_netty_rr_small "));
         assertThat(lines).anyMatch(l -> l.startsWith("GOAL transport_quic_netty_stalled_runs "));
     }
 

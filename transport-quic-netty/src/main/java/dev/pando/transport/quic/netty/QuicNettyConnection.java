@@ -68,7 +68,7 @@ final class QuicNettyConnection implements Connection {
             if (isClosed) {
                 return CompletableFuture.failedFuture(new ConnectionClosedException("connection to " + remote.hex() + " for " + protocol + " is closed"));
             }
-            CompletableFuture<DuplexStream> f = new CompletableFuture<>();
+            CompletableFuture<DuplexStream> f = new HandOverFuture<>();
             waiting.add(f);
             // a caller that gives up (cancels) must not leave its future in the queue
             f.whenComplete((s, e) -> {

@@ -4,10 +4,12 @@ import dev.pando.ConnectionClosedException;
 import dev.pando.DeadlineExceededException;
 import dev.pando.spi.DuplexStream;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.quic.DefaultQuicStreamFrame;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.handler.codec.quic.QuicStreamFrame;
 import io.netty.util.ReferenceCountUtil;
@@ -27,6 +29,10 @@ import java.util.function.Consumer;
  * more only while fewer than {@link #INBOUND_HIGH} bytes wait to be read (beyond that QUIC flow
  * control holds the peer back); a writer may have at most {@link #OUTBOUND_HIGH} bytes that quiche
  * has not yet taken, so a slow peer blocks {@link #write} instead of filling memory.
+ *
+ * <p>Received buffers are queued as Netty handed them over and copied once, into the reader's
+ * array. A stream this node opened sends its preamble with the first write, flush, half-close or
+ * read (whichever comes first), so that a request and its preamble share a packet.
  */
 final class QuicNettyStream extends ChannelInboundHandlerAdapter implements DuplexStream {
     static final int INBOUND_HIGH = 256 * 1024;
@@ -40,8 +46,7 @@ final class QuicNettyStream extends ChannelInboundHandlerAdapter implements Dupl
     private final Condition changed = lock.newCondition();
 
     // guarded by lock
-    private final ArrayDeque<byte[]> inbound = new ArrayDeque<>();
-    private int headOffset;
+    private final ArrayDeque<ByteBuf> inbound = new ArrayDeque<>();
     private int buffered;
     private boolean eof;
     private boolean readPaused;
@@ -49,6 +54,8 @@ final class QuicNettyStream extends ChannelInboundHandlerAdapter implements Dupl
     private String closedReason;
     private long pendingWrite;
     private boolean outputClosed;
+    /** The preamble of a stream we opened, until it goes out in front of the first bytes (written under lock). */
+    private volatile byte[] preamble;
 
     private volatile Duration timeout;
     private volatile Consumer<QuicNettyStream> onClose = s -> { };
@@ -74,17 +81,63 @@ final class QuicNettyStream extends ChannelInboundHandlerAdapter implements Dupl
     /** Bytes that arrived before this handler took over (after the preamble); event loop only. */
     void prepend(ByteBuf leftover) {
         if (leftover.isReadable()) {
-            byte[] b = new byte[leftover.readableBytes()];
-            leftover.readBytes(b);
             lock.lock();
             try {
-                inbound.add(b);
-                buffered += b.length;
+                buffered += leftover.readableBytes();
+                inbound.add(leftover.readRetainedSlice(leftover.readableBytes()));
                 changed.signalAll();
             } finally {
                 lock.unlock();
             }
         }
+    }
+
+    /**
+     * Sends {@code bytes} (the preamble) in front of whatever this side sends first: the first
+     * write, a flush, the half-close, or before a read waits. Called before the stream is handed
+     * out.
+     */
+    void sendFirst(byte[] bytes) {
+        lock.lock();
+        try {
+            preamble = bytes;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The preamble if it has not gone out yet (then the caller sends it); under lock. */
+    private byte[] takePreamble() {
+        byte[] p = preamble;
+        preamble = null;
+        return p;
+    }
+
+    /** Sends the preamble alone if it has not gone out yet. */
+    private void sendPreamble() {
+        if (preamble == null) {
+            return;
+        }
+        lock.lock();
+        try {
+            byte[] p = takePreamble();
+            if (p != null) {
+                // handed to the channel under the lock: a write racing in from another thread
+                // (one may read while another writes) then queues behind it
+                channel.writeAndFlush(Unpooled.wrappedBuffer(p));
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Releases what waits to be read; under lock. */
+    private void dropInbound() {
+        ByteBuf b;
+        while ((b = inbound.poll()) != null) {
+            b.release();
+        }
+        buffered = 0;
     }
 
     // ---- Netty side (event loop) ----
@@ -104,28 +157,21 @@ final class QuicNettyStream extends ChannelInboundHandlerAdapter implements Dupl
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf buf = msg instanceof QuicStreamFrame f ? f.content() : (ByteBuf) msg;
+        int n = buf.readableBytes();
+        lock.lock();
         try {
-            ByteBuf buf = msg instanceof QuicStreamFrame f ? f.content() : (ByteBuf) msg;
-            int n = buf.readableBytes();
-            if (n == 0) {
-                return;
-            }
-            lock.lock();
-            try {
-                if (discarding || closedReason != null) {
-                    return;
-                }
-                byte[] b = new byte[n];
-                buf.readBytes(b);
-                inbound.add(b);
+            if (n > 0 && !discarding && closedReason == null) {
+                // kept as received (releasing the frame's content releases the frame); the reader copies it once
+                inbound.add(buf);
                 buffered += n;
                 changed.signalAll();
-            } finally {
-                lock.unlock();
+                return;
             }
         } finally {
-            ReferenceCountUtil.release(msg);
+            lock.unlock();
         }
+        ReferenceCountUtil.release(msg);
     }
 
     @Override
@@ -175,6 +221,13 @@ final class QuicNettyStream extends ChannelInboundHandlerAdapter implements Dupl
             if (closedReason == null) {
                 closedReason = eof ? "stream closed" : "stream closed before the peer finished sending (reset or connection closed)";
             }
+            // what was received stays readable, but on the heap: pooled buffers must not wait
+            // for a reader that may never come back (the GC reclaims these)
+            for (int i = inbound.size(); i > 0; i--) {
+                ByteBuf b = inbound.poll();
+                inbound.add(Unpooled.copiedBuffer(b));
+                b.release();
+            }
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -218,6 +271,8 @@ final class QuicNettyStream extends ChannelInboundHandlerAdapter implements Dupl
         if (length == 0) {
             return 0;
         }
+        // the peer may be waiting for this side to speak first: announce the stream
+        sendPreamble();
         boolean resume = false;
         int n = 0;
         lock.lock();
@@ -240,14 +295,12 @@ final class QuicNettyStream extends ChannelInboundHandlerAdapter implements Dupl
                 awaitNanos(left);
             }
             while (n < length && !inbound.isEmpty()) {
-                byte[] head = inbound.peek();
-                int take = Math.min(length - n, head.length - headOffset);
-                System.arraycopy(head, headOffset, buffer, offset + n, take);
+                ByteBuf head = inbound.peek();
+                int take = Math.min(length - n, head.readableBytes());
+                head.readBytes(buffer, offset + n, take);
                 n += take;
-                headOffset += take;
-                if (headOffset == head.length) {
-                    inbound.poll();
-                    headOffset = 0;
+                if (!head.isReadable()) {
+                    inbound.poll().release();
                 }
             }
             buffered -= n;
@@ -271,6 +324,7 @@ final class QuicNettyStream extends ChannelInboundHandlerAdapter implements Dupl
         int done = 0;
         while (done < length) {
             int n = Math.min(CHUNK, length - done);
+            byte[] first;
             lock.lock();
             try {
                 long deadline = System.nanoTime() + timeout.toNanos();
@@ -290,11 +344,15 @@ final class QuicNettyStream extends ChannelInboundHandlerAdapter implements Dupl
                     }
                     awaitNanos(left);
                 }
+                first = takePreamble();
                 pendingWrite += n;
             } finally {
                 lock.unlock();
             }
-            ByteBuf b = channel.alloc().directBuffer(n);
+            ByteBuf b = channel.alloc().directBuffer(n + (first == null ? 0 : first.length));
+            if (first != null) {
+                b.writeBytes(first);
+            }
             b.writeBytes(buffer, offset + done, n);
             final int size = n;
             channel.writeAndFlush(b).addListener(f -> written(size, f.isSuccess() ? null : f.cause()));
@@ -327,6 +385,7 @@ final class QuicNettyStream extends ChannelInboundHandlerAdapter implements Dupl
     @Override
     public void flush() {
         // every write is flushed as it is handed to quiche; report a failed stream here too
+        sendPreamble();
         lock.lock();
         try {
             if (closedReason != null && !outputClosed) {
@@ -339,31 +398,37 @@ final class QuicNettyStream extends ChannelInboundHandlerAdapter implements Dupl
 
     @Override
     public void closeOutput() {
+        byte[] first;
         lock.lock();
         try {
             if (outputClosed) {
                 return;
             }
             outputClosed = true;
+            first = takePreamble();
         } finally {
             lock.unlock();
         }
         // a FIN frame through the ordinary write path, so it queues behind data not yet sent
         // (shutdownOutput() would bypass that queue)
         if (channel.isOpen()) {
-            channel.writeAndFlush(QuicStreamFrame.EMPTY_FIN);
+            channel.writeAndFlush(first == null ? QuicStreamFrame.EMPTY_FIN
+                    : new DefaultQuicStreamFrame(Unpooled.wrappedBuffer(first), true));
         }
     }
 
     /** Half-closes from the event loop, returning the FIN's future. */
     ChannelFuture closeOutputFuture() {
+        byte[] first;
         lock.lock();
         try {
             outputClosed = true;
+            first = takePreamble();
         } finally {
             lock.unlock();
         }
-        return channel.writeAndFlush(QuicStreamFrame.EMPTY_FIN);
+        return channel.writeAndFlush(first == null ? QuicStreamFrame.EMPTY_FIN
+                : new DefaultQuicStreamFrame(Unpooled.wrappedBuffer(first), true));
     }
 
     @Override
@@ -374,8 +439,8 @@ final class QuicNettyStream extends ChannelInboundHandlerAdapter implements Dupl
                 closedReason = "stream aborted locally";
             }
             outputClosed = true;
-            inbound.clear();
-            buffered = 0;
+            preamble = null;
+            dropInbound();
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -401,18 +466,18 @@ final class QuicNettyStream extends ChannelInboundHandlerAdapter implements Dupl
     @Override
     public void close() {
         closeOutput();
-        boolean wasDiscarding;
+        boolean drain;
         lock.lock();
         try {
-            wasDiscarding = discarding;
+            // nothing to drain once the peer's FIN arrived: the channel closes when ours goes out
+            drain = !discarding && !eof;
             discarding = true;
-            inbound.clear();
-            buffered = 0;
+            dropInbound();
             changed.signalAll();
         } finally {
             lock.unlock();
         }
-        if (!wasDiscarding && channel.isOpen()) {
+        if (drain && channel.isOpen()) {
             // drain and drop what the peer still sends, so its FIN arrives and the channel closes
             channel.eventLoop().execute(() -> {
                 channel.config().setAutoRead(true);

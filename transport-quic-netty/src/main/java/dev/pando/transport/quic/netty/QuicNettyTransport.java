@@ -379,7 +379,7 @@ final class QuicNettyTransport implements Transport {
 
     @Override
     public CompletableFuture<Connection> dial(NodeAddress remote, String protocol) {
-        CompletableFuture<Connection> result = new CompletableFuture<>();
+        CompletableFuture<Connection> result = new HandOverFuture<>();
         if (!ProtocolNames.isValid(protocol)) {
             result.completeExceptionally(new IllegalArgumentException(
                     "invalid protocol name \"" + protocol + "\" (see ProtocolNames)"));
@@ -655,7 +655,7 @@ final class QuicNettyTransport implements Transport {
     }
 
     CompletableFuture<DuplexStream> openStream(QuicNettyConnection connection) {
-        CompletableFuture<DuplexStream> result = new CompletableFuture<>();
+        CompletableFuture<DuplexStream> result = new HandOverFuture<>();
         QuicLink link;
         synchronized (lock) {
             Peer p = peers.get(connection.remoteNodeId());
@@ -674,7 +674,8 @@ final class QuicNettyTransport implements Transport {
                 ch.config().setAllowHalfClosure(true);
                 QuicNettyStream stream = new QuicNettyStream(ch, options.streamTimeout());
                 ch.pipeline().addLast(stream);
-                ch.writeAndFlush(Unpooled.wrappedBuffer(preamble));
+                // the preamble goes out with the first bytes the caller sends (one packet, not two)
+                stream.sendFirst(preamble);
                 if (!connection.track(stream)) {
                     stream.abort();
                     opened.completeExceptionally(new ConnectionClosedException("connection closed while opening a stream"));
@@ -1026,12 +1027,21 @@ final class QuicNettyTransport implements Transport {
         }
     }
 
+    /**
+     * Completes a future handed to callers on the callback thread, so that their dependent actions
+     * never run on an event loop; a caller blocked on a {@link HandOverFuture} wakes right away and
+     * completes it itself (then the callback thread is not woken).
+     */
     <T> void complete(CompletableFuture<T> f, T value) {
-        run(() -> f.complete(value));
+        if (!(f instanceof HandOverFuture<T> h && h.handOver(value, null))) {
+            run(() -> f.complete(value));
+        }
     }
 
     <T> void fail(CompletableFuture<T> f, Throwable e) {
-        run(() -> f.completeExceptionally(e));
+        if (!(f instanceof HandOverFuture<T> h && h.handOver(null, e))) {
+            run(() -> f.completeExceptionally(e));
+        }
     }
 
     static RuntimeException unwrap(Throwable e) {
