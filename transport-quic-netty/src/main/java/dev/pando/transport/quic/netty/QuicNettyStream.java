@@ -9,7 +9,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.handler.codec.quic.DefaultQuicStreamFrame;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.handler.codec.quic.QuicStreamFrame;
 import io.netty.util.ReferenceCountUtil;
@@ -31,8 +30,7 @@ import java.util.function.Consumer;
  * has not yet taken, so a slow peer blocks {@link #write} instead of filling memory.
  *
  * <p>Received buffers are queued as Netty handed them over and copied once, into the reader's
- * array. A stream this node opened sends its preamble with the first write, flush, half-close or
- * read (whichever comes first), so that a request and its preamble share a packet.
+ * array.
  */
 final class QuicNettyStream extends ChannelInboundHandlerAdapter implements DuplexStream {
     static final int INBOUND_HIGH = 256 * 1024;
@@ -54,8 +52,6 @@ final class QuicNettyStream extends ChannelInboundHandlerAdapter implements Dupl
     private String closedReason;
     private long pendingWrite;
     private boolean outputClosed;
-    /** The preamble of a stream we opened, until it goes out in front of the first bytes (written under lock). */
-    private volatile byte[] preamble;
 
     private volatile Duration timeout;
     private volatile Consumer<QuicNettyStream> onClose = s -> { };
@@ -89,45 +85,6 @@ final class QuicNettyStream extends ChannelInboundHandlerAdapter implements Dupl
             } finally {
                 lock.unlock();
             }
-        }
-    }
-
-    /**
-     * Sends {@code bytes} (the preamble) in front of whatever this side sends first: the first
-     * write, a flush, the half-close, or before a read waits. Called before the stream is handed
-     * out.
-     */
-    void sendFirst(byte[] bytes) {
-        lock.lock();
-        try {
-            preamble = bytes;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** The preamble if it has not gone out yet (then the caller sends it); under lock. */
-    private byte[] takePreamble() {
-        byte[] p = preamble;
-        preamble = null;
-        return p;
-    }
-
-    /** Sends the preamble alone if it has not gone out yet. */
-    private void sendPreamble() {
-        if (preamble == null) {
-            return;
-        }
-        lock.lock();
-        try {
-            byte[] p = takePreamble();
-            if (p != null) {
-                // handed to the channel under the lock: a write racing in from another thread
-                // (one may read while another writes) then queues behind it
-                channel.writeAndFlush(Unpooled.wrappedBuffer(p));
-            }
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -271,8 +228,6 @@ final class QuicNettyStream extends ChannelInboundHandlerAdapter implements Dupl
         if (length == 0) {
             return 0;
         }
-        // the peer may be waiting for this side to speak first: announce the stream
-        sendPreamble();
         boolean resume = false;
         int n = 0;
         lock.lock();
@@ -324,7 +279,6 @@ final class QuicNettyStream extends ChannelInboundHandlerAdapter implements Dupl
         int done = 0;
         while (done < length) {
             int n = Math.min(CHUNK, length - done);
-            byte[] first;
             lock.lock();
             try {
                 long deadline = System.nanoTime() + timeout.toNanos();
@@ -344,15 +298,11 @@ final class QuicNettyStream extends ChannelInboundHandlerAdapter implements Dupl
                     }
                     awaitNanos(left);
                 }
-                first = takePreamble();
                 pendingWrite += n;
             } finally {
                 lock.unlock();
             }
-            ByteBuf b = channel.alloc().directBuffer(n + (first == null ? 0 : first.length));
-            if (first != null) {
-                b.writeBytes(first);
-            }
+            ByteBuf b = channel.alloc().directBuffer(n);
             b.writeBytes(buffer, offset + done, n);
             final int size = n;
             channel.writeAndFlush(b).addListener(f -> written(size, f.isSuccess() ? null : f.cause()));
@@ -385,7 +335,6 @@ final class QuicNettyStream extends ChannelInboundHandlerAdapter implements Dupl
     @Override
     public void flush() {
         // every write is flushed as it is handed to quiche; report a failed stream here too
-        sendPreamble();
         lock.lock();
         try {
             if (closedReason != null && !outputClosed) {
@@ -398,37 +347,31 @@ final class QuicNettyStream extends ChannelInboundHandlerAdapter implements Dupl
 
     @Override
     public void closeOutput() {
-        byte[] first;
         lock.lock();
         try {
             if (outputClosed) {
                 return;
             }
             outputClosed = true;
-            first = takePreamble();
         } finally {
             lock.unlock();
         }
         // a FIN frame through the ordinary write path, so it queues behind data not yet sent
         // (shutdownOutput() would bypass that queue)
         if (channel.isOpen()) {
-            channel.writeAndFlush(first == null ? QuicStreamFrame.EMPTY_FIN
-                    : new DefaultQuicStreamFrame(Unpooled.wrappedBuffer(first), true));
+            channel.writeAndFlush(QuicStreamFrame.EMPTY_FIN);
         }
     }
 
     /** Half-closes from the event loop, returning the FIN's future. */
     ChannelFuture closeOutputFuture() {
-        byte[] first;
         lock.lock();
         try {
             outputClosed = true;
-            first = takePreamble();
         } finally {
             lock.unlock();
         }
-        return channel.writeAndFlush(first == null ? QuicStreamFrame.EMPTY_FIN
-                : new DefaultQuicStreamFrame(Unpooled.wrappedBuffer(first), true));
+        return channel.writeAndFlush(QuicStreamFrame.EMPTY_FIN);
     }
 
     @Override
@@ -439,7 +382,6 @@ final class QuicNettyStream extends ChannelInboundHandlerAdapter implements Dupl
                 closedReason = "stream aborted locally";
             }
             outputClosed = true;
-            preamble = null;
             dropInbound();
             changed.signalAll();
         } finally {

@@ -674,8 +674,7 @@ final class QuicNettyTransport implements Transport {
                 ch.config().setAllowHalfClosure(true);
                 QuicNettyStream stream = new QuicNettyStream(ch, options.streamTimeout());
                 ch.pipeline().addLast(stream);
-                // the preamble goes out with the first bytes the caller sends (one packet, not two)
-                stream.sendFirst(preamble);
+                ch.writeAndFlush(Unpooled.wrappedBuffer(preamble));
                 if (!connection.track(stream)) {
                     stream.abort();
                     opened.completeExceptionally(new ConnectionClosedException("connection closed while opening a stream"));
