@@ -22,6 +22,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.net.UnknownHostException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -36,7 +37,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -90,6 +90,7 @@ final class KwikTransport implements Transport {
 
     private ThreadPoolExecutor workers;
     private ScheduledThreadPoolExecutor timer;
+    private Deadlines deadlines;
     private ServerConnector server;
     private NodeCertificate tls;
     private NodeAddress localAddress;
@@ -110,8 +111,17 @@ final class KwikTransport implements Transport {
         return counters;
     }
 
-    ScheduledExecutorService timer() {
-        return timer;
+    Deadlines deadlines() {
+        return deadlines;
+    }
+
+    /** The deadline sweep's check: every stream of every link, authenticated or not. */
+    private boolean checkDeadlines(long now) {
+        boolean running = false;
+        for (PeerLink link : allLinks) {
+            running |= link.checkDeadlines(now);
+        }
+        return running;
     }
 
     @Override
@@ -133,13 +143,12 @@ final class KwikTransport implements Transport {
             if (state != State.NEW) {
                 throw new IllegalStateException("transport already " + (state == State.STARTED ? "started" : "closed"));
             }
-            // workers block (kwik has no async API): grow to MAX_WORKERS before queueing, and
-            // let idle ones go so a quiet node keeps no threads
-            workers = new ThreadPoolExecutor(MAX_WORKERS, MAX_WORKERS, 10, TimeUnit.SECONDS,
-                    new LinkedBlockingQueue<>(MAX_QUEUED_TASKS), threads("pando-quic-worker-"));
-            workers.allowCoreThreadTimeOut(true);
+            // workers block (kwik has no async API): reuse an idle one, else grow to MAX_WORKERS
+            // before queueing, and let idle ones go so a quiet node keeps no threads
+            workers = new WorkerPool(MAX_WORKERS, MAX_QUEUED_TASKS, 10, threads("pando-quic-worker-"));
             timer = new ScheduledThreadPoolExecutor(1, threads("pando-quic-timer-"));
             timer.setRemoveOnCancelPolicy(true);
+            deadlines = new Deadlines(timer, this::checkDeadlines);
             DatagramSocket socket = null;
             try {
                 InetSocketAddress bind = resolve(settings.bind());
@@ -538,7 +547,7 @@ final class KwikTransport implements Transport {
         }
         StreamPreamble p;
         try {
-            p = StreamPreamble.read(s.inputStream());
+            p = readPreamble(s);
         } catch (ProtocolViolationException e) {
             s.abort();
             link.protocolViolation(e);
@@ -581,6 +590,23 @@ final class KwikTransport implements Transport {
                 s.abort();
             }
         }
+    }
+
+    /**
+     * Reads a STREAM / OPEN_CONNECTION preamble in two reads (kind and length, then the name)
+     * rather than byte by byte, and never past its end: application bytes follow it.
+     *
+     * @throws ProtocolViolationException for a malformed preamble
+     */
+    static StreamPreamble readPreamble(KwikStream s) {
+        byte[] buffer = new byte[2 + ProtocolNames.MAX_LENGTH];
+        s.readFully(buffer, 0, 2);
+        // checks the kind and the length byte; empty because the name is still to come
+        StreamPreamble.tryDecode(ByteBuffer.wrap(buffer, 0, 2));
+        int length = buffer[1] & 0xFF;
+        s.readFully(buffer, 2, length);
+        return StreamPreamble.tryDecode(ByteBuffer.wrap(buffer, 0, 2 + length))
+                .orElseThrow(() -> new IllegalStateException("a complete preamble did not decode"));
     }
 
     /** kwik's server side: called after each handshake with our ALPN. */

@@ -73,7 +73,7 @@ final class PeerLink implements KwikStream.Owner {
 
     /** Wraps a kwik stream of this link and tracks it until it is released. */
     KwikStream wrap(QuicStream q, Duration timeout) {
-        KwikStream s = new KwikStream(q, timeout, transport.timer(), this);
+        KwikStream s = new KwikStream(q, timeout, transport.deadlines(), this);
         streams.add(s);
         if (closed.get()) {
             streams.remove(s);
@@ -81,6 +81,15 @@ final class PeerLink implements KwikStream.Owner {
             throw new ConnectionClosedException("connection to " + remote + " closed");
         }
         return s;
+    }
+
+    /** Checks the deadlines of this link's running stream calls; true if any call is running. */
+    boolean checkDeadlines(long now) {
+        boolean running = false;
+        for (KwikStream s : streams) {
+            running |= s.checkDeadline(now);
+        }
+        return running;
     }
 
     /** Called by kwik (on its connection thread) for every stream the remote opens. */
