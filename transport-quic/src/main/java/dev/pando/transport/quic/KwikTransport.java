@@ -506,6 +506,10 @@ final class KwikTransport implements Transport {
         if (!link.isOpen()) {
             return CompletableFuture.failedFuture(new ConnectionClosedException("connection to " + link.remoteNodeId() + " closed"));
         }
+        KwikStream here = tryOpenHere(link, preamble);
+        if (here != null) {
+            return CompletableFuture.completedFuture(here);
+        }
         return call("opening a stream to " + link.remoteNodeId(), () -> {
             QuicStream q;
             try {
@@ -525,6 +529,60 @@ final class KwikTransport implements Transport {
             }
             return s;
         }, timeout, KwikStream::abort);
+    }
+
+    /**
+     * Opens a stream on the caller's thread, when the peer very likely has stream credit to spare:
+     * kwik's {@code createStream} then returns at once and writing the preamble to a fresh stream
+     * only buffers it, so the caller is spared two thread hand-offs (to a worker and back), which
+     * were most of the provider's per-stream cost (README, "Performance"). Without credit kwik
+     * would wait without limit, so the deadline sweep interrupts a wait that lasts longer than one
+     * tick ({@link PeerLink.Creation}); then, or on any other failure, this returns null and the
+     * worker path, with the full deadline, takes over.
+     */
+    private KwikStream tryOpenHere(PeerLink link, byte[] preamble) {
+        // a caller already interrupted would make kwik fail at once, and lose the interrupt
+        if (!link.likelyHasStreamCredit() || Thread.currentThread().isInterrupted()) {
+            return null;
+        }
+        PeerLink.Creation creation = link.creationStarted();
+        QuicStream q = null;
+        boolean interruptedElsewhere = false;
+        try {
+            q = link.quic().createStream(true);
+        } catch (IOException e) {
+            // not connected: the worker path reports it
+        } catch (RuntimeException e) {
+            // kwik's answer to an interrupted wait for credit (and it clears the interrupt)
+            interruptedElsewhere = true;
+        } finally {
+            if (link.creationFinished(creation)) {
+                // the sweep interrupted this wait: the wait is over, clear the interrupt if
+                // createStream returned before it saw it
+                Thread.interrupted();
+                interruptedElsewhere = false;
+            }
+        }
+        if (interruptedElsewhere) {
+            // someone else interrupted the caller: give the interrupt back
+            Thread.currentThread().interrupt();
+        }
+        if (q == null) {
+            return null;
+        }
+        KwikStream s;
+        try {
+            s = link.wrap(q, settings.streamTimeout());
+        } catch (ConnectionClosedException e) {
+            return null; // wrap aborted the stream; the worker path reports the closed link
+        }
+        try {
+            s.write(preamble);
+        } catch (RuntimeException e) {
+            s.abort();
+            return null;
+        }
+        return s;
     }
 
     /** Runs on a worker: an incoming stream's auth or preamble (wire scheme steps 3 and 4). */

@@ -43,18 +43,22 @@ final class KwikStreamCostProbe {
         ProviderOptions options = ProviderOptions.of("bind", "127.0.0.1:0", "stream_timeout", "60s");
         double[] rawMicros = new double[rounds];
         double[] pandoMicros = new double[rounds];
+        double[] rawCpu = new double[rounds];
+        double[] pandoCpu = new double[rounds];
+        double[] rawSwitches = new double[rounds];
+        double[] pandoSwitches = new double[rounds];
         try {
             if (fresh) {
                 // like the benchmark's small runs: a fresh server and client (and their pools) per round
                 for (int r = 0; r < rounds; r++) {
                     try (Pair pair = new Pair(options, echoes)) {
-                        measure(pair, r, perRound, pandoOnly, rawMicros, pandoMicros);
+                        measure(pair, r, perRound, pandoOnly, rawMicros, pandoMicros, rawCpu, pandoCpu, rawSwitches, pandoSwitches);
                     }
                 }
             } else {
                 try (Pair pair = new Pair(options, echoes)) {
                     for (int r = 0; r < rounds; r++) {
-                        measure(pair, r, perRound, pandoOnly, rawMicros, pandoMicros);
+                        measure(pair, r, perRound, pandoOnly, rawMicros, pandoMicros, rawCpu, pandoCpu, rawSwitches, pandoSwitches);
                     }
                 }
             }
@@ -65,6 +69,14 @@ final class KwikStreamCostProbe {
         double pandoMedian = median(pandoMicros);
         System.out.printf(Locale.ROOT, "%s: raw %.1f us/stream, pando %.1f us/stream, ratio %.3f (medians of %d rounds of %d)%n",
                 fresh ? "fresh pairs" : "warm pair", rawMedian, pandoMedian, pandoMedian / rawMedian, rounds, perRound);
+        System.out.printf(Locale.ROOT, "cpu: raw %.1f us/stream, pando %.1f us/stream, ratio %.3f%n",
+                median(rawCpu), median(pandoCpu), median(pandoCpu) / median(rawCpu));
+        double[] paired = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            paired[r] = pandoMicros[r] / rawMicros[r];
+        }
+        System.out.printf(Locale.ROOT, "paired: median of the per-round ratios %.3f; thread wake-ups (voluntary context switches) per stream: raw %.1f, pando %.1f%n",
+                median(paired), median(rawSwitches), median(pandoSwitches));
     }
 
     /** A raw kwik server and client, and a Pando server and client, connected. */
@@ -96,8 +108,34 @@ final class KwikStreamCostProbe {
         }
     }
 
-    private static void measure(Pair pair, int r, int perRound, boolean pandoOnly, double[] rawMicros, double[] pandoMicros)
-            throws Exception {
+    /** Process CPU time (all threads: both ends of both stacks), a figure less disturbed by other load than wall time. */
+    /** Voluntary context switches of all live threads of this process (Linux): thread wake-ups, not disturbed by load. */
+    private static long contextSwitches() {
+        long sum = 0;
+        try (var tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/task"))) {
+            for (var task : (Iterable<java.nio.file.Path>) tasks::iterator) {
+                try {
+                    for (String line : java.nio.file.Files.readAllLines(task.resolve("status"))) {
+                        if (line.startsWith("voluntary_ctxt_switches:")) {
+                            sum += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                        }
+                    }
+                } catch (IOException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException e) {
+            return 0;
+        }
+        return sum;
+    }
+
+    private static long processCpuNanos() {
+        return ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+    }
+
+    private static void measure(Pair pair, int r, int perRound, boolean pandoOnly, double[] rawMicros, double[] pandoMicros,
+            double[] rawCpu, double[] pandoCpu, double[] rawSwitches, double[] pandoSwitches) throws Exception {
         byte[] request = new byte[SIZE];
         byte[] reply = new byte[SIZE];
         boolean rawFirst = r % 2 == 0;
@@ -107,6 +145,8 @@ final class KwikStreamCostProbe {
                 continue;
             }
             long start = System.nanoTime();
+            long cpuStart = processCpuNanos();
+            long switchesStart = contextSwitches();
             for (int i = 0; i < perRound; i++) {
                 request[0] = (byte) i;
                 if (doRaw) {
@@ -119,6 +159,8 @@ final class KwikStreamCostProbe {
                 }
             }
             (doRaw ? rawMicros : pandoMicros)[r] = (System.nanoTime() - start) / 1e3 / perRound;
+            (doRaw ? rawCpu : pandoCpu)[r] = (processCpuNanos() - cpuStart) / 1e3 / perRound;
+            (doRaw ? rawSwitches : pandoSwitches)[r] = (contextSwitches() - switchesStart) / (double) perRound;
         }
     }
 
