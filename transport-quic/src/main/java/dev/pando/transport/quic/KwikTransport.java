@@ -561,6 +561,9 @@ final class KwikTransport implements Transport {
                 // createStream returned before it saw it
                 Thread.interrupted();
                 interruptedElsewhere = false;
+                if (q == null) {
+                    counters.creditWaits.increment();
+                }
             }
         }
         if (interruptedElsewhere) {

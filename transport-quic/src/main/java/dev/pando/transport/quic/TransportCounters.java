@@ -12,4 +12,6 @@ final class TransportCounters {
     final LongAdder stalls = new LongAdder();
     /** Incoming connections closed at once because of max_connections / max_connections_per_peer. */
     final LongAdder refusedConnections = new LongAdder();
+    /** openStream calls that found no stream credit on the caller's thread and waited for it on a worker. */
+    final LongAdder creditWaits = new LongAdder();
 }

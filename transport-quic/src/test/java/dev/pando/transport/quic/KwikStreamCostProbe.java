@@ -28,6 +28,7 @@ import tech.kwik.core.QuicStream;
 final class KwikStreamCostProbe {
     private static final String ECHO = "pando/echo/1";
     private static final int SIZE = 1025;
+    private static final java.util.concurrent.atomic.AtomicLong PROGRESS = new java.util.concurrent.atomic.AtomicLong();
 
     public static void main(String[] args) throws Exception {
         int rounds = Integer.parseInt(args[0]);
@@ -40,7 +41,26 @@ final class KwikStreamCostProbe {
             t.setDaemon(true);
             return t;
         });
-        ProviderOptions options = ProviderOptions.of("bind", "127.0.0.1:0", "stream_timeout", "60s");
+        // raw kwik has no deadlines: a run that makes no progress for 30 s (kwik's stall) ends the probe
+        Thread watchdog = new Thread(() -> {
+            long seen = -1;
+            while (true) {
+                try {
+                    Thread.sleep(30_000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                long now = PROGRESS.get();
+                if (now == seen) {
+                    System.out.println("no progress for 30 s (kwik's stall?): giving up");
+                    Runtime.getRuntime().halt(3);
+                }
+                seen = now;
+            }
+        }, "probe-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+        ProviderOptions options = ProviderOptions.of("bind", "127.0.0.1:0", "stream_timeout", "20s");
         double[] rawMicros = new double[rounds];
         double[] pandoMicros = new double[rounds];
         double[] rawCpu = new double[rounds];
@@ -157,6 +177,7 @@ final class KwikStreamCostProbe {
                 if (reply[0] != (byte) i) {
                     throw new IllegalStateException("wrong echo");
                 }
+                PROGRESS.incrementAndGet();
             }
             (doRaw ? rawMicros : pandoMicros)[r] = (System.nanoTime() - start) / 1e3 / perRound;
             (doRaw ? rawCpu : pandoCpu)[r] = (processCpuNanos() - cpuStart) / 1e3 / perRound;
