@@ -90,14 +90,14 @@ final class KwikStream implements DuplexStream {
         try {
             int n = in.read(buffer, offset, length);
             if (n < 0) {
-                inputDone = true;
-                releaseIfDone();
+                inputDone = true; // released in finally, once this call no longer counts as running
             }
             return n;
         } catch (IOException e) {
             throw failure("read", e);
         } finally {
             readSince = IDLE;
+            releaseIfDone();
         }
     }
 
@@ -119,6 +119,7 @@ final class KwikStream implements DuplexStream {
             throw failure("write", e);
         } finally {
             writeSince = IDLE;
+            releaseIfDone();
         }
     }
 
@@ -200,7 +201,9 @@ final class KwikStream implements DuplexStream {
     }
 
     private void releaseIfDone() {
-        if (inputDone && outputClosed.get()) {
+        // a call still running on another thread keeps the stream tracked: the deadline sweep
+        // finds running calls through the tracked streams; that call's finally releases it
+        if (inputDone && outputClosed.get() && readSince == IDLE && writeSince == IDLE) {
             owner.released(this);
         }
     }
