@@ -8,18 +8,17 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import tech.kwik.core.QuicStream;
 
 /**
  * A {@link DuplexStream} over one kwik bidirectional stream. kwik's blocking reads and writes
- * have no timeout, so each call arms a watchdog on the transport's timer; if the call has not
- * returned when it fires, the watchdog aborts the kwik stream (which wakes the blocked thread)
- * and the call fails with {@link DeadlineExceededException}. Such a stream is taken as a sign
- * of kwik's stall (see the README) and the owner is told, so that it drops the whole connection.
+ * have no timeout, so each call notes when it started blocking (one volatile write, no timer
+ * task per call); the transport's deadline sweep ({@link Deadlines}) checks the running calls a
+ * few times per second, and for a call that has run past the stream's timeout it aborts the kwik
+ * stream (which wakes the blocked thread), and the call fails with {@link DeadlineExceededException}.
+ * Such a stream is taken as a sign of kwik's stall (see the README) and the owner is told, so
+ * that it drops the whole connection.
  */
 final class KwikStream implements DuplexStream {
     /** Application error code sent in RESET_STREAM / STOP_SENDING when we abort. */
@@ -37,21 +36,29 @@ final class KwikStream implements DuplexStream {
     private final QuicStream quic;
     private final InputStream in;
     private final OutputStream out;
-    private final ScheduledExecutorService timer;
+    private final Deadlines deadlines;
     private final Owner owner;
     private final AtomicBoolean outputClosed = new AtomicBoolean();
     private final AtomicBoolean aborted = new AtomicBoolean();
+    private final AtomicBoolean expired = new AtomicBoolean();
     private volatile boolean inputDone;
-    private volatile boolean expired;
     private volatile Duration timeout;
+    private volatile long timeoutNanos;
+    /** When the running read / write started (System.nanoTime), or {@link #IDLE}. */
+    private volatile long readSince = IDLE;
+    private volatile long writeSince = IDLE;
     private volatile ProtocolConnection connection;
 
-    KwikStream(QuicStream quic, Duration timeout, ScheduledExecutorService timer, Owner owner) {
+    /** No call running. A real nanoTime of exactly this value is nudged by one (see {@link #now()}). */
+    private static final long IDLE = 0;
+
+    KwikStream(QuicStream quic, Duration timeout, Deadlines deadlines, Owner owner) {
         this.quic = quic;
         this.in = quic.getInputStream();
         this.out = quic.getOutputStream();
         this.timeout = timeout;
-        this.timer = timer;
+        this.timeoutNanos = timeout.toNanos();
+        this.deadlines = deadlines;
         this.owner = owner;
     }
 
@@ -78,18 +85,19 @@ final class KwikStream implements DuplexStream {
         if (inputDone) {
             return -1;
         }
-        ScheduledFuture<?> watchdog = arm();
+        readSince = now();
+        deadlines.running();
         try {
             int n = in.read(buffer, offset, length);
             if (n < 0) {
-                inputDone = true;
-                releaseIfDone();
+                inputDone = true; // released in finally, once this call no longer counts as running
             }
             return n;
         } catch (IOException e) {
             throw failure("read", e);
         } finally {
-            watchdog.cancel(false);
+            readSince = IDLE;
+            releaseIfDone();
         }
     }
 
@@ -103,13 +111,15 @@ final class KwikStream implements DuplexStream {
         if (length == 0) {
             return;
         }
-        ScheduledFuture<?> watchdog = arm();
+        writeSince = now();
+        deadlines.running();
         try {
             out.write(buffer, offset, length);
         } catch (IOException e) {
             throw failure("write", e);
         } finally {
-            watchdog.cancel(false);
+            writeSince = IDLE;
+            releaseIfDone();
         }
     }
 
@@ -171,6 +181,7 @@ final class KwikStream implements DuplexStream {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive: " + timeout);
         }
+        this.timeoutNanos = timeout.toNanos();
         this.timeout = timeout;
     }
 
@@ -190,17 +201,39 @@ final class KwikStream implements DuplexStream {
     }
 
     private void releaseIfDone() {
-        if (inputDone && outputClosed.get()) {
+        // a call still running on another thread keeps the stream tracked: the deadline sweep
+        // finds running calls through the tracked streams; that call's finally releases it
+        if (inputDone && outputClosed.get() && readSince == IDLE && writeSince == IDLE) {
             owner.released(this);
         }
     }
 
-    private ScheduledFuture<?> arm() {
-        return timer.schedule(this::expire, timeout.toNanos(), TimeUnit.NANOSECONDS);
+    private static long now() {
+        long t = System.nanoTime();
+        return t == IDLE ? t + 1 : t;
+    }
+
+    /**
+     * Called by the deadline sweep: fails a read or write that has been blocked for longer than
+     * the timeout. Returns whether a call is running (so the sweep must keep going).
+     */
+    boolean checkDeadline(long now) {
+        long r = readSince;
+        long w = writeSince;
+        if (r == IDLE && w == IDLE) {
+            return false;
+        }
+        long limit = timeoutNanos;
+        if ((r != IDLE && now - r >= limit) || (w != IDLE && now - w >= limit)) {
+            expire();
+        }
+        return true;
     }
 
     private void expire() {
-        expired = true;
+        if (!expired.compareAndSet(false, true)) {
+            return;
+        }
         if (aborted.compareAndSet(false, true)) {
             abortQuietly();
         }
@@ -208,7 +241,7 @@ final class KwikStream implements DuplexStream {
     }
 
     private void checkUsable() {
-        if (expired) {
+        if (expired.get()) {
             throw new DeadlineExceededException("stream " + streamId() + " made no progress within " + timeout);
         }
         if (aborted.get()) {
@@ -217,7 +250,7 @@ final class KwikStream implements DuplexStream {
     }
 
     private RuntimeException failure(String what, IOException e) {
-        if (expired) {
+        if (expired.get()) {
             return new DeadlineExceededException(
                     what + " on stream " + streamId() + " made no progress within " + timeout);
         }

@@ -22,6 +22,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.net.UnknownHostException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -36,7 +37,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -92,6 +92,7 @@ final class KwikTransport implements Transport {
 
     private ThreadPoolExecutor workers;
     private ScheduledThreadPoolExecutor timer;
+    private Deadlines deadlines;
     private ServerConnector server;
     private NodeCertificate tls;
     private NodeAddress localAddress;
@@ -112,8 +113,17 @@ final class KwikTransport implements Transport {
         return counters;
     }
 
-    ScheduledExecutorService timer() {
-        return timer;
+    Deadlines deadlines() {
+        return deadlines;
+    }
+
+    /** The deadline sweep's check: every stream of every link, authenticated or not. */
+    private boolean checkDeadlines(long now) {
+        boolean running = false;
+        for (PeerLink link : allLinks) {
+            running |= link.checkDeadlines(now);
+        }
+        return running;
     }
 
     @Override
@@ -135,13 +145,12 @@ final class KwikTransport implements Transport {
             if (state != State.NEW) {
                 throw new IllegalStateException("transport already " + (state == State.STARTED ? "started" : "closed"));
             }
-            // workers block (kwik has no async API): grow to MAX_WORKERS before queueing, and
-            // let idle ones go so a quiet node keeps no threads
-            workers = new ThreadPoolExecutor(MAX_WORKERS, MAX_WORKERS, 10, TimeUnit.SECONDS,
-                    new LinkedBlockingQueue<>(MAX_QUEUED_TASKS), threads("pando-quic-worker-"));
-            workers.allowCoreThreadTimeOut(true);
+            // workers block (kwik has no async API): reuse an idle one, else grow to MAX_WORKERS
+            // before queueing, and let idle ones go so a quiet node keeps no threads
+            workers = new WorkerPool(MAX_WORKERS, MAX_QUEUED_TASKS, 10, threads("pando-quic-worker-"));
             timer = new ScheduledThreadPoolExecutor(1, threads("pando-quic-timer-"));
             timer.setRemoveOnCancelPolicy(true);
+            deadlines = new Deadlines(timer, this::checkDeadlines);
             DatagramSocket socket = null;
             try {
                 InetSocketAddress bind = resolve(settings.bind());
@@ -538,6 +547,10 @@ final class KwikTransport implements Transport {
         if (!link.isOpen()) {
             return CompletableFuture.failedFuture(new ConnectionClosedException("connection to " + link.remoteNodeId() + " closed"));
         }
+        KwikStream here = tryOpenHere(link, preamble);
+        if (here != null) {
+            return CompletableFuture.completedFuture(here);
+        }
         return call("opening a stream to " + link.remoteNodeId(), () -> {
             QuicStream q;
             try {
@@ -557,6 +570,63 @@ final class KwikTransport implements Transport {
             }
             return s;
         }, timeout, KwikStream::abort);
+    }
+
+    /**
+     * Opens a stream on the caller's thread, when the peer very likely has stream credit to spare:
+     * kwik's {@code createStream} then returns at once and writing the preamble to a fresh stream
+     * only buffers it, so the caller is spared two thread hand-offs (to a worker and back), which
+     * were most of the provider's per-stream cost (README, "Performance"). Without credit kwik
+     * would wait without limit, so the deadline sweep interrupts a wait that lasts longer than one
+     * tick ({@link PeerLink.Creation}); then, or on any other failure, this returns null and the
+     * worker path, with the full deadline, takes over.
+     */
+    private KwikStream tryOpenHere(PeerLink link, byte[] preamble) {
+        // a caller already interrupted would make kwik fail at once, and lose the interrupt
+        if (!link.likelyHasStreamCredit() || Thread.currentThread().isInterrupted()) {
+            return null;
+        }
+        PeerLink.Creation creation = link.creationStarted();
+        QuicStream q = null;
+        boolean interruptedElsewhere = false;
+        try {
+            q = link.quic().createStream(true);
+        } catch (IOException e) {
+            // not connected: the worker path reports it
+        } catch (RuntimeException e) {
+            // kwik's answer to an interrupted wait for credit (and it clears the interrupt)
+            interruptedElsewhere = true;
+        } finally {
+            if (link.creationFinished(creation)) {
+                // the sweep interrupted this wait: the wait is over, clear the interrupt if
+                // createStream returned before it saw it
+                Thread.interrupted();
+                interruptedElsewhere = false;
+                if (q == null) {
+                    counters.creditWaits.increment();
+                }
+            }
+        }
+        if (interruptedElsewhere) {
+            // someone else interrupted the caller: give the interrupt back
+            Thread.currentThread().interrupt();
+        }
+        if (q == null) {
+            return null;
+        }
+        KwikStream s;
+        try {
+            s = link.wrap(q, settings.streamTimeout());
+        } catch (ConnectionClosedException e) {
+            return null; // wrap aborted the stream; the worker path reports the closed link
+        }
+        try {
+            s.write(preamble);
+        } catch (RuntimeException e) {
+            s.abort();
+            return null;
+        }
+        return s;
     }
 
     /** Runs on a worker: an incoming stream's auth or preamble (wire scheme steps 3 and 4). */
@@ -579,7 +649,7 @@ final class KwikTransport implements Transport {
         }
         StreamPreamble p;
         try {
-            p = StreamPreamble.read(s.inputStream());
+            p = readPreamble(s);
         } catch (ProtocolViolationException e) {
             s.abort();
             link.protocolViolation(e);
@@ -636,6 +706,23 @@ final class KwikTransport implements Transport {
                 s.abort();
             }
         }
+    }
+
+    /**
+     * Reads a STREAM / OPEN_CONNECTION preamble in two reads (kind and length, then the name)
+     * rather than byte by byte, and never past its end: application bytes follow it.
+     *
+     * @throws ProtocolViolationException for a malformed preamble
+     */
+    static StreamPreamble readPreamble(KwikStream s) {
+        byte[] buffer = new byte[2 + ProtocolNames.MAX_LENGTH];
+        s.readFully(buffer, 0, 2);
+        // checks the kind and the length byte; empty because the name is still to come
+        StreamPreamble.tryDecode(ByteBuffer.wrap(buffer, 0, 2));
+        int length = buffer[1] & 0xFF;
+        s.readFully(buffer, 2, length);
+        return StreamPreamble.tryDecode(ByteBuffer.wrap(buffer, 0, 2 + length))
+                .orElseThrow(() -> new IllegalStateException("a complete preamble did not decode"));
     }
 
     /** kwik's server side: called after each handshake with our ALPN. */

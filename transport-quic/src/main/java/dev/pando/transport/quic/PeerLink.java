@@ -34,6 +34,7 @@ final class PeerLink implements KwikStream.Owner {
     private final boolean dialedByUs;
     private final Set<KwikStream> streams = ConcurrentHashMap.newKeySet();
     private final Set<ProtocolConnection> connections = ConcurrentHashMap.newKeySet();
+    private final Set<Creation> creations = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean authStarted = new AtomicBoolean();
     private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
@@ -73,7 +74,7 @@ final class PeerLink implements KwikStream.Owner {
 
     /** Wraps a kwik stream of this link and tracks it until it is released. */
     KwikStream wrap(QuicStream q, Duration timeout) {
-        KwikStream s = new KwikStream(q, timeout, transport.timer(), this);
+        KwikStream s = new KwikStream(q, timeout, transport.deadlines(), this);
         streams.add(s);
         if (closed.get()) {
             streams.remove(s);
@@ -81,6 +82,73 @@ final class PeerLink implements KwikStream.Owner {
             throw new ConnectionClosedException("connection to " + remote + " closed");
         }
         return s;
+    }
+
+    /** Checks the deadlines of this link's running stream calls; true if any call is running. */
+    boolean checkDeadlines(long now) {
+        boolean running = false;
+        for (KwikStream s : streams) {
+            running |= s.checkDeadline(now);
+        }
+        for (Creation c : creations) {
+            c.interruptIfOverdue(now);
+            running = true;
+        }
+        return running;
+    }
+
+    /**
+     * Whether kwik will very likely create a stream at once. kwik does not tell how much stream
+     * credit the peer has granted; a Pando peer with the default options grants as many as this
+     * node's {@code max_streams_per_connection}, and fewer than half of that are in use here.
+     * A wrong guess costs one tick of waiting ({@link Creation}), not a hang.
+     */
+    boolean likelyHasStreamCredit() {
+        return streams.size() < transport.settings().maxStreamsPerConnection() / 2;
+    }
+
+    /** Registers a {@code createStream} call about to run on the current (caller's) thread. */
+    Creation creationStarted() {
+        Creation c = new Creation(Thread.currentThread(), System.nanoTime());
+        creations.add(c);
+        transport.deadlines().running();
+        return c;
+    }
+
+    /** The call is over; true if the sweep interrupted it (the caller clears the interrupt). */
+    boolean creationFinished(Creation c) {
+        creations.remove(c);
+        return c.finish();
+    }
+
+    /**
+     * A {@code createStream} running on a caller's thread. kwik's wait for stream credit has no
+     * timeout but is interruptible; the sweep interrupts a call still waiting after one tick, and
+     * only while the call runs (both under this object's lock), so no interrupt leaks into the
+     * caller's later work.
+     */
+    static final class Creation {
+        private final Thread thread;
+        private final long since;
+        private boolean finished;
+        private boolean interrupted;
+
+        Creation(Thread thread, long since) {
+            this.thread = thread;
+            this.since = since;
+        }
+
+        synchronized void interruptIfOverdue(long now) {
+            if (!finished && !interrupted && now - since >= Deadlines.TICK_NANOS) {
+                interrupted = true;
+                thread.interrupt();
+            }
+        }
+
+        synchronized boolean finish() {
+            finished = true;
+            return interrupted;
+        }
     }
 
     /** Called by kwik (on its connection thread) for every stream the remote opens. */

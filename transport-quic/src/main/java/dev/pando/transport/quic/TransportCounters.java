@@ -14,4 +14,6 @@ final class TransportCounters {
     final LongAdder refusedConnections = new LongAdder();
     /** CLOSE_CONNECTIONs this node sent that the remote did not answer (the link went away or stalled). */
     final LongAdder unansweredCloses = new LongAdder();
+    /** openStream calls that found no stream credit on the caller's thread and waited for it on a worker. */
+    final LongAdder creditWaits = new LongAdder();
 }

@@ -133,6 +133,52 @@ class KwikTransportTest {
     }
 
     @Test
+    void openStreamWithoutCreditWaitsOnAWorkerAndLeavesTheCallerUninterrupted() throws Exception {
+        // the server grants one stream at a time; the client (default options) guesses it has
+        // credit, so its caller-thread attempt must be cut short and handed to a worker
+        KwikTransport server = transport(PrivateKey.generate(), NetworkId.DEFAULT, ProviderOptions.of("max_streams_per_connection", "1"));
+        server.accept(ECHO, KwikTransportTest::serveEcho);
+        server.start();
+        KwikTransport client = echoNode(PrivateKey.generate());
+        Connection c = client.dial(server.localAddress(), ECHO).get(20, TimeUnit.SECONDS);
+
+        DuplexStream first = c.openStream().get(20, TimeUnit.SECONDS);
+        first.write(new byte[] {1});
+        byte[] one = new byte[1];
+        first.readFully(one, 0, 1); // the server holds the stream open: no credit left
+        long waitsBefore = client.counters().creditWaits.sum();
+        CompletableFuture<DuplexStream> second = c.openStream();
+        assertThat(Thread.currentThread().isInterrupted()).isFalse();
+        assertThat(second).isNotDone();
+        assertThat(client.counters().creditWaits.sum()).isEqualTo(waitsBefore + 1);
+
+        first.closeOutput();
+        assertThat(first.read(one, 0, 1)).isEqualTo(-1);
+        first.close();
+        DuplexStream s = second.get(20, TimeUnit.SECONDS);
+        s.write(new byte[] {7, 8});
+        s.closeOutput();
+        assertThat(s.inputStream().readAllBytes()).containsExactly(7, 8);
+        assertThat(Thread.currentThread().isInterrupted()).isFalse();
+    }
+
+    @Test
+    void openStreamWithoutCreditFailsAtTheStreamTimeout() throws Exception {
+        KwikTransport server = transport(PrivateKey.generate(), NetworkId.DEFAULT, ProviderOptions.of("max_streams_per_connection", "1"));
+        server.accept(ECHO, KwikTransportTest::serveEcho);
+        server.start();
+        KwikTransport client = transport(PrivateKey.generate(), NetworkId.DEFAULT, ProviderOptions.of("stream_timeout", "500ms"));
+        client.start();
+        Connection c = client.dial(server.localAddress(), ECHO).get(20, TimeUnit.SECONDS);
+        DuplexStream first = c.openStream().get(20, TimeUnit.SECONDS);
+        first.write(new byte[] {1});
+        first.readFully(new byte[1], 0, 1);
+        assertThatThrownBy(() -> c.openStream().get(20, TimeUnit.SECONDS)).cause()
+                .isInstanceOf(DeadlineExceededException.class).hasMessageContaining("opening a stream");
+        assertThat(Thread.currentThread().isInterrupted()).isFalse();
+    }
+
+    @Test
     void silentReadHitsDeadline() throws Exception {
         ProviderOptions fast = ProviderOptions.of("stream_timeout", "500ms");
         KwikTransport a = transport(PrivateKey.generate(), NetworkId.DEFAULT, fast);
