@@ -227,10 +227,8 @@ final class KwikTransport implements Transport {
         }
         // an OPEN_CONNECTION must not overtake this node's CLOSE_CONNECTION for the same protocol
         CompletableFuture<Void> pendingClose = closing.get(new Key(remote.nodeId(), protocol));
-        if (pendingClose != null) {
-            return pendingClose.handle((v, e) -> null).thenCompose(v -> linkTo(remote)).thenCompose(link -> openConnection(link, protocol));
-        }
-        return linkTo(remote).thenCompose(link -> openConnection(link, protocol));
+        CompletableFuture<?> ready = pendingClose == null ? CompletableFuture.completedFuture(null) : pendingClose.handle((v, e) -> null);
+        return ready.thenCompose(v -> linkTo(remote)).thenCompose(link -> openConnection(link, protocol));
     }
 
     private CompletableFuture<PeerLink> linkTo(NodeAddress remote) {
@@ -659,8 +657,8 @@ final class KwikTransport implements Transport {
             return;
         }
         if (p.kind() == StreamPreamble.Kind.CLOSE_CONNECTION) {
-            ProtocolConnection c = connections.get(new Key(link.remoteNodeId(), p.protocol()));
-            if (c != null && connections.remove(new Key(link.remoteNodeId(), p.protocol()), c)) {
+            ProtocolConnection c = connections.remove(new Key(link.remoteNodeId(), p.protocol()));
+            if (c != null) {
                 c.shutdown();
                 link.unbind(c);
             }
