@@ -21,7 +21,7 @@ import java.util.Objects;
  *   client → server  "PAUTH", version 1, client node id (32)                    {@link #HELLO_LENGTH} bytes
  *   server → client  nonce (32 random bytes)
  *   client → server  Ed25519 signature (64) over "pando-client-auth:" || SHA-256(server certificate DER)
- *                    || nonce || server node id || client node id
+ *                    || nonce || server node id || client node id; then the client may end its side (FIN)
  *   server → client  status: {@link #ACCEPTED} or {@link #REJECTED}
  * </pre>
  * The signature is bound to the server's certificate and node id and to a fresh nonce, so a proof
@@ -140,6 +140,13 @@ public final class ClientAuthentication {
         send(out, hello(client.publicKey()));
         byte[] nonce = receive(in, NONCE_LENGTH, "server nonce");
         send(out, prove(client, serverCertificateDer, nonce, serverId));
+        // the proof is the client's last word: half-close, so a transport that sends buffered
+        // bytes only on a later write or close (kwik 0.10.8) sends the proof now
+        try {
+            out.close();
+        } catch (IOException e) {
+            throw new ConnectionClosedException("auth stream failed while closing after the proof", e);
+        }
         int status = receive(in, 1, "auth status")[0] & 0xFF;
         if (status == REJECTED) {
             throw new ProtocolViolationException("node " + serverId.hex() + " rejected our proof of identity");

@@ -98,7 +98,7 @@ final class NetPing implements Callable<Integer> {
         }
         String millis = timeout.toMillis() + "ms";
         try (Transport t = transport.create(identity, ProviderOptions.of(
-                "bind", bind != null ? bind : defaultBind(remote.directAddresses().get(0)),
+                "bind", bind != null ? bind : defaultBind(remote.directAddresses()),
                 "handshake_timeout", millis,
                 "stream_timeout", millis))) {
             t.start();
@@ -196,11 +196,21 @@ final class NetPing implements Callable<Integer> {
                 + transport.network + " (" + cause.getMessage() + ")", cause);
     }
 
-    private static String defaultBind(InetSocketAddress target) {
-        boolean v6 = target.getAddress() instanceof Inet6Address;
-        if (target.getAddress().isLoopbackAddress()) {
-            return v6 ? "[::1]:0" : "127.0.0.1:0";
+    /**
+     * A local socket that can reach every address of the target: loopback of the family when all
+     * are loopback of one family, the wildcard of the family when all are of one family, else the
+     * dual-stack IPv6 wildcard.
+     */
+    static String defaultBind(List<InetSocketAddress> targets) {
+        boolean anyV6 = targets.stream().anyMatch(t -> t.getAddress() instanceof Inet6Address);
+        boolean anyV4 = targets.stream().anyMatch(t -> !(t.getAddress() instanceof Inet6Address));
+        boolean allLoopback = targets.stream().allMatch(t -> t.getAddress().isLoopbackAddress());
+        if (anyV6 && anyV4) {
+            return "[::]:0";
         }
-        return v6 ? "[::]:0" : "0.0.0.0:0";
+        if (allLoopback) {
+            return anyV6 ? "[::1]:0" : "127.0.0.1:0";
+        }
+        return anyV6 ? "[::]:0" : "0.0.0.0:0";
     }
 }

@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /** {@code pando net listen} and {@code pando net ping} in-process, over loopback. */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
@@ -77,6 +78,7 @@ class NetCommandTest {
     }
 
     @Test
+    @Tag("kwik-stalls") // kwik 0.10.8 stalls at random: run with -Pkwik
     void pingOverKwikAndAcrossTransports() {
         try (Listener kwik = Listener.start("--transport", "quic");
                 Listener netty = Listener.start()) {

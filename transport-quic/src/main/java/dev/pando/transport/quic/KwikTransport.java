@@ -11,6 +11,7 @@ import dev.pando.ProtocolViolationException;
 import dev.pando.PublicKey;
 import dev.pando.spi.ClientAuthentication;
 import dev.pando.spi.Connection;
+import dev.pando.spi.DirectAddresses;
 import dev.pando.spi.NodeCertificate;
 import dev.pando.spi.ProtocolNames;
 import dev.pando.spi.StreamPreamble;
@@ -20,7 +21,6 @@ import java.net.ConnectException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.net.UnknownHostException;
@@ -242,7 +242,9 @@ final class KwikTransport implements Transport {
                 return CompletableFuture.completedFuture(best);
             }
             CompletableFuture<PeerLink> pending = dials.get(peer);
-            if (pending == null) {
+            // a finished dial may still be in the map (its removal runs after the callers'
+            // callbacks): its link, if still open, was found above; else it is history
+            if (pending == null || pending.isDone()) {
                 pending = call("dial " + peer, () -> connect(remote), settings.handshakeTimeout(),
                         link -> link.close(PeerLink.CLOSE_NORMAL, "dial abandoned", true));
                 dials.put(peer, pending);
@@ -284,7 +286,15 @@ final class KwikTransport implements Transport {
             throw new ConnectionClosedException("no direct address for " + remote.nodeId());
         }
         Exception last = null;
-        for (InetSocketAddress address : remote.directAddresses()) {
+        InetSocketAddress local = resolve(settings.bind());
+        // kwik blocks for a whole handshake per address, so the addresses are tried one after
+        // the other (quic-netty races them, RFC 8305); an unreachable family fails at once
+        for (InetSocketAddress address : DirectAddresses.dialOrder(remote.directAddresses())) {
+            String unreachable = DirectAddresses.unreachableFrom(local, address);
+            if (unreachable != null) {
+                last = new ConnectionClosedException("cannot dial " + address + ": " + unreachable);
+                continue;
+            }
             try {
                 return connect(remote.nodeId(), address);
             } catch (ProtocolViolationException e) {
@@ -355,7 +365,11 @@ final class KwikTransport implements Transport {
         try {
             ClientAuthentication.runClient(s.inputStream(), s.outputStream(), identity, serverCertDer, server);
         } catch (ConnectionClosedException e) {
-            throw new ProtocolViolationException("node " + server + " broke off the identity proof: " + e.getMessage(), e);
+            // the server closes the connection when it refuses us (shutting down, connection
+            // limit): say so, with the close code it sent if kwik has reported it yet
+            String cause = link.closeCause();
+            throw new ConnectionClosedException("node " + server + " broke off the identity proof"
+                    + (cause != null ? " (" + cause + ")" : ": " + e.getMessage()), e);
         } finally {
             s.close();
         }
@@ -383,13 +397,15 @@ final class KwikTransport implements Transport {
             }
             link.authenticated(client);
             boolean admitted = register(link);
-            s.write(new byte[] {(byte) (admitted ? ClientAuthentication.ACCEPTED : ClientAuthentication.REJECTED)});
-            s.close();
             if (!admitted) {
-                // the proof was fine, but this peer already has its share of connections
+                // the proof was fine, but this node is shutting down: no status, the close says it
                 counters.refusedConnections.increment();
-                link.close(PeerLink.CLOSE_LIMIT, "too many connections from this node", true);
+                s.abort();
+                link.close(PeerLink.CLOSE_NORMAL, "node shutting down", true);
+                return;
             }
+            s.write(new byte[] {ClientAuthentication.ACCEPTED});
+            s.close();
         } catch (ProtocolViolationException e) {
             s.abort();
             link.protocolViolation(e);
@@ -400,8 +416,14 @@ final class KwikTransport implements Transport {
         }
     }
 
-    /** Adds an authenticated link to the registry; false if the per-peer limit is reached. */
+    /**
+     * Adds an authenticated link to the registry; false if the transport is closing or the link
+     * already closed. A peer at its {@code max_connections_per_peer} that dials again has given up
+     * on an older link (its close may still be on the way, or lost): the new link replaces the
+     * oldest one this node accepted from it. Only a node that proved the same id can do this.
+     */
     private boolean register(PeerLink link) {
+        PeerLink replaced = null;
         synchronized (lock) {
             if (state != State.STARTED || !link.isOpen()) {
                 return false;
@@ -409,11 +431,19 @@ final class KwikTransport implements Transport {
             List<PeerLink> l = links.computeIfAbsent(link.remoteNodeId(), k -> new ArrayList<>());
             l.removeIf(x -> !x.isOpen());
             if (!link.dialedByUs() && l.size() >= settings.maxConnectionsPerPeer()) {
-                return false;
+                replaced = l.stream().filter(x -> !x.dialedByUs()).findFirst().orElse(null);
+                if (replaced == null) {
+                    return false; // only links this node dialed: they are not the peer's to replace
+                }
+                l.remove(replaced);
             }
             l.add(link);
-            return true;
         }
+        if (replaced != null) {
+            counters.replacedConnections.increment();
+            replaced.close(PeerLink.CLOSE_NORMAL, "replaced by a newer connection from the same node", true);
+        }
+        return true;
     }
 
     private void closeUnusedLinks() {
@@ -483,6 +513,10 @@ final class KwikTransport implements Transport {
                 .thenApplyAsync(s -> {
                     byte[] answer = new byte[1];
                     try {
+                        // the preamble is all this side sends: end it now, as the wire scheme
+                        // allows. kwik 0.10.8 may leave a write's bytes unsent until the next
+                        // write or close (README, "Limits of kwik"); the close sends them.
+                        s.closeOutput();
                         s.readFully(answer, 0, 1);
                     } finally {
                         s.close();
@@ -543,7 +577,7 @@ final class KwikTransport implements Transport {
     /** Creates a stream with a deadline (kwik blocks while the peer grants no stream) and sends its preamble. */
     CompletableFuture<KwikStream> openStream(PeerLink link, byte[] preamble, Duration timeout) {
         if (!link.isOpen()) {
-            return CompletableFuture.failedFuture(new ConnectionClosedException("connection to " + link.remoteNodeId() + " closed"));
+            return CompletableFuture.failedFuture(link.closedError());
         }
         KwikStream here = tryOpenHere(link, preamble);
         if (here != null) {
@@ -775,7 +809,7 @@ final class KwikTransport implements Transport {
         return new ConnectionListener() {
             @Override
             public void disconnected(ConnectionTerminatedEvent event) {
-                link.terminated();
+                link.terminated(event);
             }
         };
     }
@@ -901,22 +935,8 @@ final class KwikTransport implements Transport {
         }
     }
 
-    private static InetSocketAddress[] listenAddresses(DatagramSocket socket) throws SocketException {
-        InetSocketAddress bound = (InetSocketAddress) socket.getLocalSocketAddress();
-        if (!bound.getAddress().isAnyLocalAddress()) {
-            return new InetSocketAddress[] {bound};
-        }
-        List<InetSocketAddress> all = new ArrayList<>();
-        for (var nif : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
-            if (nif.isUp()) {
-                for (InetAddress a : java.util.Collections.list(nif.getInetAddresses())) {
-                    if (!a.isLinkLocalAddress()) {
-                        all.add(new InetSocketAddress(a, bound.getPort()));
-                    }
-                }
-            }
-        }
-        return all.toArray(InetSocketAddress[]::new);
+    private static InetSocketAddress[] listenAddresses(DatagramSocket socket) {
+        return DirectAddresses.advertised((InetSocketAddress) socket.getLocalSocketAddress()).toArray(InetSocketAddress[]::new);
     }
 
     private static ThreadFactory threads(String prefix) {

@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tech.kwik.core.ConnectionTerminatedEvent;
 import tech.kwik.core.QuicConnection;
 import tech.kwik.core.QuicStream;
 
@@ -39,6 +40,8 @@ final class PeerLink implements KwikStream.Owner {
     private final AtomicBoolean authStarted = new AtomicBoolean();
     private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
     private volatile PublicKey remote;
+    /** Why the link closed, in words, for every error that meets a closed link; null while open. */
+    private volatile String closeCause;
     private volatile long idleSince = System.nanoTime();
 
     PeerLink(KwikTransport transport, QuicConnection quic, boolean dialedByUs) {
@@ -68,6 +71,18 @@ final class PeerLink implements KwikStream.Owner {
         return !closed.get();
     }
 
+    /** Why the link closed ("closed by the peer: …", "closed here: …"); null while it is open. */
+    String closeCause() {
+        return closeCause;
+    }
+
+    /** The error for an operation that meets this closed link, naming why it closed. */
+    ConnectionClosedException closedError() {
+        String cause = closeCause;
+        return new ConnectionClosedException("connection to " + (remote == null ? "an unauthenticated node" : remote.hex())
+                + " is closed" + (cause == null ? "" : " (" + cause + ")"));
+    }
+
     CompletableFuture<Void> closedFuture() {
         return closedFuture;
     }
@@ -79,7 +94,7 @@ final class PeerLink implements KwikStream.Owner {
         if (closed.get()) {
             streams.remove(s);
             s.connectionGone();
-            throw new ConnectionClosedException("connection to " + remote + " closed");
+            throw closedError();
         }
         return s;
     }
@@ -230,8 +245,38 @@ final class PeerLink implements KwikStream.Owner {
     }
 
     /** kwik reports the connection gone (idle timeout, peer close, lost). */
-    void terminated() {
-        close(CLOSE_NORMAL, "terminated", false);
+    void terminated(ConnectionTerminatedEvent event) {
+        close(CLOSE_NORMAL, describe(event), false);
+    }
+
+    /** kwik's termination event in words: who closed, why, and the peer's close code. */
+    static String describe(ConnectionTerminatedEvent event) {
+        StringBuilder b = new StringBuilder();
+        switch (event.closeReason()) {
+            case IdleTimeout -> b.append("idle timeout");
+            case StatelessReset -> b.append("stateless reset from the peer");
+            case ConnectionLost -> b.append("connection lost");
+            case ImmediateClose -> b.append(event.closedByPeer() ? "closed by the peer" : "closed by kwik");
+        }
+        if (event.hasApplicationError()) {
+            b.append(", code ").append(event.applicationErrorCode()).append(" (").append(codeName(event.applicationErrorCode())).append(')');
+        } else if (event.hasTransportError()) {
+            b.append(", transport error ").append(event.transportErrorCode());
+        }
+        if (event.errorDescription() != null && !event.errorDescription().isEmpty()) {
+            b.append(": ").append(event.errorDescription());
+        }
+        return b.toString();
+    }
+
+    static String codeName(long code) {
+        return switch ((int) code) {
+            case (int) CLOSE_NORMAL -> "normal";
+            case (int) CLOSE_PROTOCOL_VIOLATION -> "protocol violation";
+            case (int) CLOSE_STALLED -> "stalled";
+            case (int) CLOSE_LIMIT -> "connection limit";
+            default -> "unknown";
+        };
     }
 
     void protocolViolation(ProtocolViolationException e) {
@@ -245,6 +290,7 @@ final class PeerLink implements KwikStream.Owner {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        closeCause = sendClose ? "closed here: " + reason : reason;
         if (sendClose) {
             try {
                 quic.close(code, reason);

@@ -183,7 +183,9 @@ final class ProtocolConnection implements Connection {
     }
 
     private ConnectionClosedException closedError() {
-        return new ConnectionClosedException("connection to " + link.remoteNodeId() + " for " + protocol + " is closed");
+        String cause = link.closeCause();
+        return new ConnectionClosedException("connection to " + link.remoteNodeId() + " for " + protocol + " is closed"
+                + (cause == null ? "" : " (" + cause + ")"));
     }
 
     @Override

@@ -10,8 +10,10 @@ final class TransportCounters {
     final LongAdder refusedStreams = new LongAdder();
     /** Streams that made no progress within the stream timeout (their connection was dropped). */
     final LongAdder stalls = new LongAdder();
-    /** Incoming connections closed at once because of max_connections / max_connections_per_peer. */
+    /** Incoming connections closed at once because of max_connections, or a transport shutting down. */
     final LongAdder refusedConnections = new LongAdder();
+    /** Older links closed because the same peer, at its max_connections_per_peer, connected again. */
+    final LongAdder replacedConnections = new LongAdder();
     /** CLOSE_CONNECTIONs this node sent that the remote did not answer (the link went away or stalled). */
     final LongAdder unansweredCloses = new LongAdder();
     /** openStream calls that found no stream credit on the caller's thread and waited for it on a worker. */

@@ -20,8 +20,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /** A kwik node and a Netty QUIC node ("quic-netty") dial each other both ways and exchange data. */
+@Tag("kwik-stalls") // kwik 0.10.8 stalls at random: run with -Pkwik (README, "Limits of kwik")
 class KwikNettyInteropTest {
     private static final String ECHO = "pando/echo/1";
     private static final String SINK = "pando/sink/1";

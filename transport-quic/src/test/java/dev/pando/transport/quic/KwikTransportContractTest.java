@@ -9,8 +9,10 @@ import dev.pando.spi.TransportContext;
 import dev.pando.testkit.TransportContract;
 import java.util.Map;
 import java.util.OptionalInt;
+import org.junit.jupiter.api.Tag;
 
 /** The testkit's transport contract, run against the kwik transport on loopback. */
+@Tag("kwik-stalls") // kwik 0.10.8 stalls at random: run with -Pkwik (README, "Limits of kwik")
 class KwikTransportContractTest extends TransportContract {
 
     @Override

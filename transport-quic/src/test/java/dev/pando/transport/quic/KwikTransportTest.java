@@ -22,7 +22,9 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
+@Tag("kwik-stalls") // kwik 0.10.8 stalls at random: run with -Pkwik (README, "Limits of kwik")
 class KwikTransportTest {
     private static final String ECHO = "pando/echo/1";
     private final List<Transport> transports = new ArrayList<>();

@@ -8,6 +8,7 @@ import dev.pando.PandoException;
 import dev.pando.ProtocolViolationException;
 import dev.pando.PublicKey;
 import dev.pando.spi.Connection;
+import dev.pando.spi.DirectAddresses;
 import dev.pando.spi.DuplexStream;
 import dev.pando.spi.NodeCertificate;
 import dev.pando.spi.ProtocolNames;
@@ -38,15 +39,11 @@ import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.handler.codec.quic.QuicStreamType;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
-import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -227,7 +224,7 @@ final class QuicNettyTransport implements Transport {
             throw new ConfigurationException("cannot bind UDP " + bind + ": " + e.getMessage(), e);
         }
         InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
-        localAddress = NodeAddress.direct(self, advertised(bound).toArray(new InetSocketAddress[0]));
+        localAddress = NodeAddress.direct(self, DirectAddresses.advertised(bound).toArray(new InetSocketAddress[0]));
     }
 
     private <B extends QuicCodecBuilder<B>> B configure(B b) {
@@ -251,33 +248,6 @@ final class QuicNettyTransport implements Transport {
                 ch.pipeline().addLast(new InboundStreamHandler(QuicNettyTransport.this));
             }
         };
-    }
-
-    /** For a wildcard bind, the addresses of the interfaces that are up; else the bound address. */
-    private static List<InetSocketAddress> advertised(InetSocketAddress bound) {
-        if (!bound.getAddress().isAnyLocalAddress()) {
-            return List.of(bound);
-        }
-        boolean v4Only = bound.getAddress() instanceof Inet4Address;
-        List<InetSocketAddress> out = new ArrayList<>();
-        try {
-            for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-                if (!nif.isUp()) {
-                    continue;
-                }
-                for (InetAddress a : Collections.list(nif.getInetAddresses())) {
-                    if ((!v4Only || a instanceof Inet4Address) && !a.isLinkLocalAddress()) {
-                        out.add(new InetSocketAddress(a, bound.getPort()));
-                    }
-                }
-            }
-        } catch (SocketException e) {
-            LOG.debug("cannot list network interfaces", e);
-        }
-        if (out.isEmpty()) {
-            out.add(new InetSocketAddress(InetAddress.getLoopbackAddress(), bound.getPort()));
-        }
-        return out;
     }
 
     @Override
@@ -407,7 +377,7 @@ final class QuicNettyTransport implements Transport {
             QuicLink ready = preferredLink(peer);
             if (ready != null) {
                 link = CompletableFuture.completedFuture(ready);
-            } else if (peer.dialing != null) {
+            } else if (peer.dialing != null && !peer.dialing.isDone()) {
                 link = peer.dialing; // coalesce concurrent dials into one handshake
             } else if (remote.directAddresses().isEmpty()) {
                 result.completeExceptionally(new ConnectionClosedException("node " + target.hex() + " has no direct address"));
@@ -420,7 +390,7 @@ final class QuicNettyTransport implements Transport {
                 CompletableFuture<QuicLink> dialing = new CompletableFuture<>();
                 peer.dialing = dialing;
                 link = dialing;
-                connect(remote, 0, dialing, null);
+                connect(remote, dialing);
                 dialing.whenComplete((l, e) -> {
                     synchronized (lock) {
                         Peer p = peers.get(target);
@@ -447,27 +417,46 @@ final class QuicNettyTransport implements Transport {
         return result;
     }
 
-    /** Tries the remote's direct addresses in order; the last failure wins. */
-    private void connect(NodeAddress remote, int index, CompletableFuture<QuicLink> done, RuntimeException previous) {
-        if (index >= remote.directAddresses().size()) {
-            done.completeExceptionally(previous);
-            return;
-        }
-        CompletableFuture<QuicLink> attempt = new CompletableFuture<>();
-        connectOnce(remote.nodeId(), remote.directAddresses().get(index), attempt);
-        attempt.whenComplete((l, e) -> {
-            if (e == null) {
-                done.complete(l);
-            } else {
-                RuntimeException failure = unwrap(e);
-                // a node that proved to be someone else, or of another network, is an answer, not a miss
-                if (failure instanceof ProtocolViolationException || isClosed()) {
-                    done.completeExceptionally(failure);
-                } else {
-                    connect(remote, index + 1, done, failure);
-                }
+    /** How long an attempt on one address runs alone before the next address is tried too (RFC 8305). */
+    static final long ATTEMPT_DELAY_MS = 250;
+
+    /**
+     * Happy Eyeballs (RFC 8305): the remote's direct addresses in {@link DirectAddresses#dialOrder}
+     * order; the next attempt starts when the previous one fails or after {@value
+     * #ATTEMPT_DELAY_MS} ms, whichever comes first; the first link wins and later ones are closed.
+     * A node that proved to be someone else, or of another network, is an answer, not a miss: it
+     * ends the dial. If every attempt fails, the last failure is reported.
+     */
+    private void connect(NodeAddress remote, CompletableFuture<QuicLink> done) {
+        List<InetSocketAddress> order = DirectAddresses.dialOrder(remote.directAddresses());
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+        Runnable[] startNext = new Runnable[1];
+        startNext[0] = () -> {
+            int i = next.getAndIncrement();
+            if (i >= order.size() || done.isDone()) {
+                return;
             }
-        });
+            CompletableFuture<QuicLink> attempt = new CompletableFuture<>();
+            io.netty.util.concurrent.ScheduledFuture<?> stagger = i + 1 < order.size()
+                    ? clientChannel.eventLoop().schedule(startNext[0], ATTEMPT_DELAY_MS, TimeUnit.MILLISECONDS) : null;
+            connectOnce(remote.nodeId(), order.get(i), attempt);
+            attempt.whenComplete((l, e) -> {
+                if (e == null) {
+                    if (!done.complete(l)) {
+                        closeLink(l, QuicLink.CLOSE_NORMAL, "another address of the node answered first");
+                    }
+                    return;
+                }
+                RuntimeException failure = unwrap(e);
+                if (failure instanceof ProtocolViolationException || isClosed() || failed.incrementAndGet() == order.size()) {
+                    done.completeExceptionally(failure);
+                } else if (stagger != null && stagger.cancel(false)) {
+                    startNext[0].run();
+                }
+            });
+        };
+        startNext[0].run();
     }
 
     private void connectOnce(PublicKey expected, InetSocketAddress address, CompletableFuture<QuicLink> done) {
@@ -480,6 +469,12 @@ final class QuicNettyTransport implements Transport {
             allLinks.add(link);
         }
         Channel udp = clientChannel;
+        String unreachable = DirectAddresses.unreachableFrom((InetSocketAddress) udp.localAddress(), address);
+        if (unreachable != null) {
+            forgetUnregistered(link);
+            done.completeExceptionally(new ConnectionClosedException("cannot dial " + address + ": " + unreachable));
+            return;
+        }
         io.netty.util.concurrent.ScheduledFuture<?> timer = udp.eventLoop().schedule(() -> {
             if (done.completeExceptionally(new DeadlineExceededException("no connection to node " + expected.hex() + " at "
                     + address + " within " + options.handshakeTimeout().toMillis() + " ms"))) {
@@ -746,6 +741,7 @@ final class QuicNettyTransport implements Transport {
      * closes it). Runs on the link's event loop.
      */
     String registerLink(QuicLink link, PublicKey remote, PublicKey dialer) {
+        QuicLink replaced = null;
         synchronized (lock) {
             if (state != State.STARTED) {
                 return "transport closed";
@@ -753,12 +749,22 @@ final class QuicNettyTransport implements Transport {
             Peer p = peers.computeIfAbsent(remote, k -> new Peer());
             p.links.removeIf(l -> !l.isOpen());
             if (p.links.size() >= options.maxConnectionsPerPeer()) {
-                count("refused_connections");
-                return "too many connections with node " + remote.hex();
+                // a peer that connects again (and proved its id) has given up on an older link,
+                // whose close may still be on the way: the newest replaces the oldest it made
+                replaced = link.accepted ? p.links.stream().filter(l -> l.accepted).findFirst().orElse(null) : null;
+                if (replaced == null) {
+                    count("refused_connections");
+                    return "too many connections with node " + remote.hex();
+                }
+                p.links.remove(replaced);
             }
             link.remote = remote;
             link.dialer = dialer;
             p.links.add(link);
+        }
+        if (replaced != null) {
+            count("replaced_connections");
+            closeLink(replaced, QuicLink.CLOSE_NORMAL, "replaced by a newer connection from the same node");
         }
         link.authenticated.complete(link);
         if (!options.keepAlive().isZero()) {
