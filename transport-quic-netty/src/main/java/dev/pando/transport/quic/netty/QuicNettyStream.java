@@ -245,7 +245,7 @@ final class QuicNettyStream extends ChannelInboundHandlerAdapter implements Dupl
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new DeadlineExceededException("no data within " + timeout.toMillis() + " ms");
+                    throw new DeadlineExceededException("no data within " + timeout.toMillis() + " ms (" + diagnosticsLocked() + ")");
                 }
                 awaitNanos(left);
             }
@@ -426,6 +426,24 @@ final class QuicNettyStream extends ChannelInboundHandlerAdapter implements Dupl
                 channel.read();
             });
         }
+    }
+
+    /** The stream's state in words, for errors and diagnostics. */
+    String diagnostics() {
+        lock.lock();
+        try {
+            return diagnosticsLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private String diagnosticsLocked() {
+        return "stream " + channel.streamId() + ": " + buffered + " bytes unread, " + pendingWrite + " bytes not yet taken by QUIC"
+                + (readPaused ? ", reading paused" : "") + (eof ? ", peer finished" : "") + (outputClosed ? ", output closed" : "")
+                + (channel.isActive() ? "" : ", channel inactive") + (channel.isInputShutdown() ? ", input shut down" : "")
+                + (channel.isOutputShutdown() ? ", output shut down" : "") + (channel.isWritable() ? "" : ", not writable")
+                + (closedReason == null ? "" : ", " + closedReason);
     }
 
     @Override
