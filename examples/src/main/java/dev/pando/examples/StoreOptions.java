@@ -39,7 +39,9 @@ final class StoreOptions {
             throw new InvalidInputException("no database file at " + db);
         }
         try {
-            return provider.create(new StoreContext(ProviderOptions.of("path", db.toString())));
+            Store opened = provider.create(new StoreContext(ProviderOptions.of("path", db.toString())));
+            opened.open();
+            return opened;
         } catch (StoreException | ConfigurationException e) {
             // a file that is not a database, a newer schema, an unwritable directory: bad --db
             throw new InvalidInputException("cannot open the " + store + " store at " + db + ": " + e.getMessage(), e);

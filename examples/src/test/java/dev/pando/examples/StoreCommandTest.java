@@ -50,7 +50,9 @@ class StoreCommandTest {
     static Store openSqlite(Path db) {
         for (StoreProvider p : ServiceLoader.load(StoreProvider.class)) {
             if (p.name().equals("sqlite")) {
-                return p.create(new StoreContext(ProviderOptions.of("path", db.toString())));
+                Store store = p.create(new StoreContext(ProviderOptions.of("path", db.toString())));
+                store.open();
+                return store;
             }
         }
         throw new AssertionError("no sqlite store provider on the module path");

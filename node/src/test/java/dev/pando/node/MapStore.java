@@ -33,6 +33,11 @@ final class MapStore implements Store {
     int batches;
 
     @Override
+    public void open() {
+        // nothing to acquire
+    }
+
+    @Override
     public synchronized boolean insert(Operation op) {
         return insertBatch(List.of(op))[0];
     }
