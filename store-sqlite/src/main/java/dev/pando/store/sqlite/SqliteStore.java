@@ -117,10 +117,11 @@ final class SqliteStore implements Store {
         try {
             if (options.readOnly()) {
                 walFilesFound = Files.exists(walFile("-wal")) || Files.exists(walFile("-shm"));
-                readers = openReaders(options, threads);
-                try (Connection c = readers.getConnection()) {
+                // checked on a connection of its own: the pool would log a file it cannot read as an error
+                try (Connection c = readOnlyConfig(options).createConnection(url(path))) {
                     checkReadable(c, opening);
                 }
+                readers = openReaders(options, threads);
             } else {
                 writer = openWriter(options);
                 migrate(writer, path, opening);
@@ -145,11 +146,15 @@ final class SqliteStore implements Store {
         return config.createConnection(url(options.path()));
     }
 
-    private static HikariDataSource openReaders(SqliteOptions options, ReaderThreads threads) {
+    private static SQLiteConfig readOnlyConfig(SqliteOptions options) {
         SQLiteConfig config = new SQLiteConfig();
         config.setReadOnly(true);
         config.setBusyTimeout((int) options.busyTimeout().toMillis());
-        SQLiteDataSource source = new SQLiteDataSource(config);
+        return config;
+    }
+
+    private static HikariDataSource openReaders(SqliteOptions options, ReaderThreads threads) {
+        SQLiteDataSource source = new SQLiteDataSource(readOnlyConfig(options));
         source.setUrl(url(options.path()));
         HikariConfig pool = new HikariConfig();
         pool.setDataSource(source);
