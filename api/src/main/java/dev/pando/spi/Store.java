@@ -15,24 +15,44 @@ import java.util.Set;
  *
  * <p><b>Contract for every implementation</b> (checked by the testkit's {@code StoreContract}):
  * <ul>
+ *   <li>Lifecycle: {@link StoreProvider#create} makes a store without I/O; {@link #open()} opens
+ *       it and must return before any other method is called (until then they throw
+ *       {@link IllegalStateException}); {@link #close()} releases it.</li>
  *   <li>Thread-safe and synchronous: any method may be called from any thread; each call has taken
  *       effect when it returns, and is visible to every later call from any thread.</li>
  *   <li>A store does not validate: only valid operations may be handed to it (the node's ingest
  *       pipeline does that). It keeps the exact header and body bytes it was given and returns them
  *       unchanged.</li>
  *   <li>One operation per (author, log id, seq): inserting a different operation at an occupied
- *       position throws {@link dev.pando.StoreException} and changes nothing; inserting the same
- *       operation again (same id) is not an error and returns {@code false}.</li>
+ *       position throws {@link dev.pando.StoreException} (reason {@code CONFLICT}) and changes
+ *       nothing; inserting the same operation again (same id) is not an error and returns
+ *       {@code false}. If the stored one's body was deleted and the one inserted again carries its
+ *       body, the body is stored again (sync restores deleted payloads this way); a body is never
+ *       removed by inserting an operation without it.</li>
  *   <li>Unknown ids, authors, logs and topics are not errors: lookups return empty results and
  *       deletions return {@code false} or 0.</li>
  *   <li>Log ranges are returned in ascending seq order. A log may have gaps (it may start after a
  *       pruned point, and a store accepts what it is given).</li>
  *   <li>Failures of the underlying storage throw {@link dev.pando.StoreException}.</li>
  *   <li>{@link #close()} is idempotent; after it, every other method throws
- *       {@link dev.pando.StoreException}.</li>
+ *       {@link dev.pando.StoreException} with reason {@code CLOSED}.</li>
  * </ul>
  */
 public interface Store extends AutoCloseable {
+
+    // ---- lifecycle ----
+
+    /**
+     * Opens the store: acquires its files, connections and threads; a database is checked and
+     * migrated here. Call it once, before any other method.
+     *
+     * @throws dev.pando.StoreException if the store cannot be opened (missing or read-only
+     *     directory, a file that is not a store or is corrupt, a schema written by a newer version,
+     *     a database locked by another process); {@link dev.pando.StoreException#reason()} says which.
+     *     Nothing stays acquired then, and the store counts as closed.
+     * @throws IllegalStateException if it was opened or closed before
+     */
+    void open();
 
     // ---- operations by id ----
 
@@ -40,13 +60,15 @@ public interface Store extends AutoCloseable {
      * Stores an operation (with its body if present).
      *
      * @return {@code true} if it was new, {@code false} if an operation with the same id was present
+     *     (whose deleted body this call restored, if {@code operation} carries it)
      * @throws dev.pando.StoreException if another operation occupies its (author, log id, seq)
      */
     boolean insert(Operation operation);
 
     /**
      * Stores all operations or none (one transaction). Duplicates within the batch or already
-     * stored are skipped, not errors.
+     * stored are skipped, not errors (an already stored one whose body was deleted gets it back, as
+     * with {@link #insert}).
      *
      * @return for each operation in order, whether it was new
      * @throws dev.pando.StoreException if any operation would occupy a taken (author, log id, seq);
@@ -149,7 +171,10 @@ public interface Store extends AutoCloseable {
         return java.util.List.of();
     }
 
-    /** Releases files, connections and threads. Idempotent; never throws a checked exception. */
+    /**
+     * Releases files, connections and threads. Idempotent; never throws a checked exception. A
+     * store that was never opened is closed by it too.
+     */
     @Override
     void close();
 }

@@ -10,11 +10,11 @@ public interface StoreProvider {
     String name();
 
     /**
-     * Opens a store as configured by the context's options (each provider documents its own).
-     * Opening may do I/O (a database file is opened and migrated here).
+     * Makes a store as configured by the context's options (each provider documents its own),
+     * without opening it: {@code create} checks the options and does no I/O; the caller then calls
+     * {@link Store#open()}, which acquires files and connections (and reports what is wrong with
+     * them).
      *
-     * @throws dev.pando.StoreException if the store cannot be opened (missing or read-only directory,
-     *     corrupt file, a schema written by a newer version)
      * @throws dev.pando.ConfigurationException for invalid options
      */
     Store create(StoreContext context);

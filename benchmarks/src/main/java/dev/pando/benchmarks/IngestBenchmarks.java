@@ -190,7 +190,9 @@ public final class IngestBenchmarks {
     static Store open(String name, Path db) {
         for (StoreProvider p : ServiceLoader.load(StoreProvider.class)) {
             if (p.name().equals(name)) {
-                return p.create(new StoreContext(ProviderOptions.of("path", db.toString())));
+                Store store = p.create(new StoreContext(ProviderOptions.of("path", db.toString())));
+                store.open();
+                return store;
             }
         }
         throw new IllegalStateException("no store provider " + name + " on the module path");

@@ -8,12 +8,16 @@ import java.util.Arrays;
 /**
  * Reads lines of bytes from a stream without ever holding more than {@code maxLine} bytes of one:
  * a longer line is skipped to its end and reported as {@link #TOO_LONG}, so a huge or endless line
- * costs bounded memory. Lines end at {@code \n}; a {@code \r} before it is dropped; a last line
- * without {@code \n} is returned too. Not thread-safe.
+ * costs bounded memory. The line buffer grows with the longest line read (by doubling, up to the
+ * limit), never to the limit up front, and a line is not copied out of it: {@link #next()} says how
+ * long it is and {@link #line()} holds it until the next call. Lines end at {@code \n}; a
+ * {@code \r} before it is dropped; a last line without {@code \n} is returned too. Not thread-safe.
  */
 final class BoundedLineReader {
+    /** Returned by {@link #next()} at the end of the stream. */
+    static final int END = -1;
     /** Returned by {@link #next()} for a line longer than the limit (its bytes were skipped). */
-    static final byte[] TOO_LONG = new byte[0];
+    static final int TOO_LONG = -2;
 
     private final InputStream in;
     private final int maxLine;
@@ -28,17 +32,19 @@ final class BoundedLineReader {
     }
 
     /**
-     * The next line without its terminator, {@link #TOO_LONG} (compare by identity) for a line over
-     * the limit, or {@code null} at the end of the stream.
+     * Reads the next line.
+     *
+     * @return its length without the terminator (its bytes are {@code line()[0..length)}),
+     *     {@link #TOO_LONG} for a line over the limit, or {@link #END} at the end of the stream
      */
-    byte[] next() {
+    int next() {
         int len = 0;
         boolean tooLong = false;
         boolean any = false;
         while (true) {
             if (pos == end && !fill()) {
                 if (!any) {
-                    return null;
+                    return END;
                 }
                 break;
             }
@@ -78,7 +84,12 @@ final class BoundedLineReader {
         if (len > maxLine) {
             return TOO_LONG;
         }
-        return Arrays.copyOf(line, len);
+        return len;
+    }
+
+    /** The buffer holding the line {@link #next()} last returned, valid until it is called again. */
+    byte[] line() {
+        return line;
     }
 
     private boolean fill() {

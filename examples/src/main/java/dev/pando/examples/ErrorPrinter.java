@@ -22,6 +22,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
  *   <li>{@link InvalidOperationException}: {@code {"valid": false, "error": <wire name>, "message": …}},
  *       exit 1;</li>
  *   <li>{@link InvalidInputException}: {@code {"error": "InvalidInput", "message": …}}, exit 1;</li>
+ *   <li>a failed store ({@code StoreBusy}, {@code StoreReadOnly}, … by its reason) or a store command
+ *       that ran out of memory ({@code ResourceExhausted}): see {@link StoreCommand#errorKind}, exit 1;</li>
  *   <li>a failed network operation or setup, by its {@link dev.pando.PandoException} subtype:
  *       {@code {"error": "ProtocolViolation" | "DeadlineExceeded" | "ConnectionClosed" | "Configuration", "message": …}},
  *       exit 1;</li>
@@ -63,6 +65,8 @@ final class ErrorPrinter implements IParameterExceptionHandler, IExecutionExcept
                 json.bool("valid", false).string("error", e.kind().wireName()).string("message", e.getMessage());
             } else if (ex instanceof InvalidInputException) {
                 json.string("error", InvalidInputException.KIND).string("message", ex.getMessage());
+            } else if (StoreCommand.errorKind(ex) != null) {
+                json.string("error", StoreCommand.errorKind(ex)).string("message", ex.getMessage());
             } else if (networkKind(ex) != null) {
                 json.string("error", networkKind(ex)).string("message", ex.getMessage());
             } else {

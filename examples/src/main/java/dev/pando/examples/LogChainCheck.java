@@ -21,18 +21,35 @@ final class LogChainCheck {
     static final int MAX_REPORTED = 100;
     private static final int PAGE = 1000;
 
+    /** Kind of a problem whose operation is valid on its own and in its chain, but stored wrongly. */
+    static final String ID_MISMATCH = "IdMismatch";
+    /** Kind: an operation stored under another (author, log id, seq) than its header names. */
+    static final String WRONG_POSITION = "WrongPosition";
+    /** Kind: a log whose first stored operation is neither seq 0 nor prune-flagged. */
+    static final String MISSING_START = "MissingStart";
+
     /** What the check found. */
-    record Report(long logs, long operations, long bytes, long problemCount, List<String> problems) {
+    record Report(long logs, long operations, long bytes, long problemCount, List<Problem> problems) {
         boolean ok() {
             return problemCount == 0;
         }
+    }
+
+    /**
+     * One problem at one stored operation.
+     *
+     * @param kind an {@link dev.pando.OperationError#wireName()} for an operation that is invalid
+     *     (on its own, or after its predecessor), else {@value #ID_MISMATCH}, {@value #WRONG_POSITION}
+     *     or {@value #MISSING_START}
+     */
+    record Problem(String kind, LogKey log, long seq, String message) {
     }
 
     private long logs;
     private long operations;
     private long bytes;
     private long problemCount;
-    private final List<String> problems = new ArrayList<>();
+    private final List<Problem> problems = new ArrayList<>();
 
     private LogChainCheck() {
     }
@@ -68,46 +85,46 @@ final class LogChainCheck {
 
     /** The operation if it decodes (to continue the chain from), whether or not it had problems. */
     private Operation check(LogKey log, RawOperation raw, Operation prev) {
-        String where = "log " + log.author() + "/" + log.logId() + " seq " + raw.seqNum() + ": ";
+        long seq = raw.seqNum();
         Operation op;
         try {
             op = Operation.decode(raw.header(), raw.body().orElse(null));
         } catch (InvalidOperationException e) {
-            problem(where + e.kind().wireName() + ": " + e.getMessage());
+            problem(e.kind().wireName(), log, seq, e.getMessage());
             return null;
         }
         try {
             op.validate();
         } catch (InvalidOperationException e) {
-            problem(where + e.kind().wireName() + ": " + e.getMessage());
+            problem(e.kind().wireName(), log, seq, e.getMessage());
         }
         if (!Hash.of(raw.header()).equals(raw.id())) {
-            problem(where + "the stored id is not the hash of the stored header");
+            problem(ID_MISMATCH, log, seq, "the stored id is not the hash of the stored header");
         }
         if (op.seqNum() != raw.seqNum() || !op.author().equals(log.author()) || !op.logId().equals(log.logId())) {
-            problem(where + "stored under another position than its header names (" + op + ")");
+            problem(WRONG_POSITION, log, seq, "stored under another position than its header names (" + op + ")");
         }
         if (op.header().prune()) {
             return op;
         }
         if (prev == null) {
             if (op.seqNum() != 0) {
-                problem(where + "the log starts at seq " + op.seqNum() + " without the prune flag");
+                problem(MISSING_START, log, seq, "the log starts at seq " + op.seqNum() + " without the prune flag");
             }
             return op;
         }
         try {
             op.validateAfter(prev);
         } catch (InvalidOperationException e) {
-            problem(where + e.kind().wireName() + ": " + e.getMessage());
+            problem(e.kind().wireName(), log, seq, e.getMessage());
         }
         return op;
     }
 
-    private void problem(String message) {
+    private void problem(String kind, LogKey log, long seq, String message) {
         problemCount++;
         if (problems.size() < MAX_REPORTED) {
-            problems.add(message);
+            problems.add(new Problem(kind, log, seq, message));
         }
     }
 }

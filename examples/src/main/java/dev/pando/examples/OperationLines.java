@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.pando.node.IngestInput;
 import dev.pando.spi.RawOperation;
 import java.io.IOException;
+import java.nio.CharBuffer;
 import java.util.HexFormat;
 import java.util.Optional;
 
@@ -24,14 +25,19 @@ final class OperationLines {
     private OperationLines() {
     }
 
+    /** Parses one line. */
+    static IngestInput parse(byte[] line) {
+        return parse(line, 0, line.length);
+    }
+
     /**
-     * Parses one line.
+     * Parses one line, {@code length} bytes of {@code buf} from {@code offset}.
      *
      * @throws InvalidInputException if it is not exactly one such object (not JSON, truncated,
      *     a field of the wrong type or not hex, no header, trailing content)
      */
-    static IngestInput parse(byte[] line) {
-        try (JsonParser p = FACTORY.createParser(line)) {
+    static IngestInput parse(byte[] buf, int offset, int length) {
+        try (JsonParser p = FACTORY.createParser(buf, offset, length)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new InvalidInputException("a line must be a JSON object");
             }
@@ -45,10 +51,10 @@ final class OperationLines {
                     if (v != JsonToken.VALUE_STRING) {
                         throw new InvalidInputException("header must be a hex string");
                     }
-                    header = hex(p.getText(), "header");
+                    header = hex(p, "header");
                 } else if (name.equals("body")) {
                     if (v == JsonToken.VALUE_STRING) {
-                        body = hex(p.getText(), "body");
+                        body = hex(p, "body");
                     } else if (v != JsonToken.VALUE_NULL) {
                         throw new InvalidInputException("body must be a hex string or null");
                     }
@@ -73,9 +79,11 @@ final class OperationLines {
         }
     }
 
-    private static byte[] hex(String s, String field) {
+    /** The current string token as hex, read from the parser's buffer (a long line makes no String copy). */
+    private static byte[] hex(JsonParser p, String field) throws IOException {
+        char[] chars = p.getTextCharacters();
         try {
-            return HEX.parseHex(s);
+            return HEX.parseHex(CharBuffer.wrap(chars, p.getTextOffset(), p.getTextLength()));
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException(field + " is not hex");
         }

@@ -19,13 +19,16 @@ import picocli.CommandLine.Spec;
 /**
  * {@code pando store export --db FILE [--author HEX] [--log-id HEX]}: writes the store's operations
  * as JSON lines, the format {@code store import} reads, ordered by author, log id and seq. Pages
- * through each log, so memory stays bounded whatever the store holds. Unlike the other commands it
- * prints one JSON object per operation (and nothing else).
+ * through each log, so memory stays bounded whatever the store holds. A JSON-lines command: it
+ * prints one JSON object per operation, nothing at all for an empty store, and on a failure the
+ * usual error object as its last line (exit 1). Opens the store read-only.
  */
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = {"Writes the operations of a store as JSON lines {\"header\": hex, \"body\": hex|null}, "
-                + "ordered by author, log id and seq (the format store import reads).",
-                "Exit 1 if the database does not exist or cannot be read."})
+                + "ordered by author, log id and seq (the format store import reads): one line per operation, "
+                + "none for an empty store. Opens the store read-only.",
+                "Exit 1 if the database does not exist or cannot be read; the last "
+                        + "line is then {\"error\": KIND, \"message\": …}."})
 final class StoreExport implements Callable<Integer> {
     private static final int PAGE = 1000;
 
@@ -46,7 +49,7 @@ final class StoreExport implements Callable<Integer> {
         PublicKey onlyAuthor = author == null ? null : parseAuthor(author);
         LogId onlyLog = logId == null ? null : parseLogId(logId);
         PrintWriter out = spec.commandLine().getOut();
-        try (Store s = store.open(true); JsonGenerator g = OperationLines.generator(out)) {
+        try (Store s = store.open(StoreOptions.Access.READ); JsonGenerator g = OperationLines.generator(out)) {
             for (LogKey log : s.logs()) {
                 if ((onlyAuthor != null && !onlyAuthor.equals(log.author()))
                         || (onlyLog != null && !onlyLog.equals(log.logId()))) {

@@ -15,8 +15,8 @@ class BoundedLineReaderTest {
     private static List<String> readAll(InputStream in, int max) {
         BoundedLineReader r = new BoundedLineReader(in, max);
         List<String> out = new ArrayList<>();
-        for (byte[] l = r.next(); l != null; l = r.next()) {
-            out.add(l == BoundedLineReader.TOO_LONG ? "<too long>" : new String(l, StandardCharsets.UTF_8));
+        for (int n = r.next(); n != BoundedLineReader.END; n = r.next()) {
+            out.add(n == BoundedLineReader.TOO_LONG ? "<too long>" : new String(r.line(), 0, n, StandardCharsets.UTF_8));
         }
         return out;
     }
@@ -35,6 +35,16 @@ class BoundedLineReaderTest {
     @Test
     void aLineOverTheLimitIsSkippedAndTheNextOneIsRead() {
         assertThat(readAll(text("12345\n123456\n1234\r\n"), 5)).containsExactly("12345", "<too long>", "1234");
+    }
+
+    @Test
+    void theBufferGrowsWithTheLinesNotToTheLimit() {
+        BoundedLineReader r = new BoundedLineReader(text("short\n" + "y".repeat(1000) + "\n"), Integer.MAX_VALUE - 8);
+        assertThat(r.next()).isEqualTo(5);
+        assertThat(r.line().length).isLessThan(1024);
+        assertThat(r.next()).isEqualTo(1000);
+        assertThat(r.line().length).isLessThan(4096);
+        assertThat(r.next()).isEqualTo(BoundedLineReader.END);
     }
 
     /** 64 MiB of one line streamed through, never materialised: only the limit's worth is kept. */

@@ -50,7 +50,9 @@ class StoreCommandTest {
     static Store openSqlite(Path db) {
         for (StoreProvider p : ServiceLoader.load(StoreProvider.class)) {
             if (p.name().equals("sqlite")) {
-                return p.create(new StoreContext(ProviderOptions.of("path", db.toString())));
+                Store store = p.create(new StoreContext(ProviderOptions.of("path", db.toString())));
+                store.open();
+                return store;
             }
         }
         throw new AssertionError("no sqlite store provider on the module path");
@@ -181,8 +183,29 @@ class StoreCommandTest {
         Cli.Result r = Cli.run("store", "check", "--db", db.toString());
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.json().get("ok").asBoolean()).isFalse();
+        assertThat(r.field("error")).isEqualTo("CheckFailed");
+        assertThat(r.field("message")).isEqualTo("the store has 1 problem in its logs");
         assertThat(r.json().get("problem_count").asLong()).isEqualTo(1);
-        assertThat(r.json().get("problems").get(0).asText()).contains("seq 5").contains("SeqNumNonIncremental");
+        JsonNode problem = r.json().get("problems").get(0);
+        assertThat(problem.get("kind").asText()).isEqualTo("SeqNumNonIncremental");
+        assertThat(problem.get("author").asText()).isEqualTo(chain.get(0).author().hex());
+        assertThat(problem.get("log_id").asText()).isEmpty();
+        assertThat(problem.get("seq").asLong()).isEqualTo(5);
+        assertThat(problem.get("message").asText()).isNotEmpty();
+    }
+
+    @Test
+    void aPassingCheckHasNoErrorKey() {
+        String db = dir.resolve("fine.db").toString();
+        Cli.runWithStdin(lines(Operations.chain(Operations.key(22), LogId.EMPTY, 3).stream().map(StoreCommandTest::line)
+                .toList()), "store", "import", "--db", db);
+
+        Cli.Result r = Cli.run("store", "check", "--db", db);
+
+        assertThat(r.exit()).isZero();
+        assertThat(r.json().has("error")).isFalse();
+        assertThat(r.json().has("message")).isFalse();
+        assertThat(r.json().get("problems")).isEmpty();
     }
 
     @Test
@@ -208,6 +231,118 @@ class StoreCommandTest {
         assertThat(Arrays.asList(dir.toFile().list())).doesNotContain("nope.db");
         assertThat(Cli.run("store", "import", "--db", missing, "--store", "nosuch").json().get("message").asText())
                 .contains("sqlite").contains("memory");
+    }
+
+    @Test
+    void exportOfAnEmptyStorePrintsNothingAndExitsZero() {
+        String db = dir.resolve("empty-export.db").toString();
+        assertThat(Cli.runWithStdin("", "store", "import", "--db", db).exit()).isZero();
+
+        Cli.Result r = Cli.run("store", "export", "--db", db);
+
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).isEmpty(); // a JSON-lines command: one line per operation, here none
+    }
+
+    @Test
+    void aFileThatIsNoDatabaseIsStoreCorruptNamedOnce() throws Exception {
+        Path junk = dir.resolve("junk.db");
+        byte[] bytes = new byte[8192];
+        new Random(5).nextBytes(bytes);
+        java.nio.file.Files.write(junk, bytes);
+
+        for (String command : List.of("check", "export", "import")) {
+            Cli.Result r = Cli.run("store", command, "--db", junk.toString());
+            assertThat(r.exit()).as(command).isEqualTo(1);
+            assertThat(r.field("error")).as(command).isEqualTo("StoreCorrupt");
+            String message = r.field("message");
+            assertThat(message).as(command).containsIgnoringCase("cannot open the SQLite store at " + junk)
+                    .contains("not an SQLite database or it is corrupt");
+            assertThat(message.toLowerCase(java.util.Locale.ROOT).split("cannot open", -1)).as(message).hasSize(2);
+        }
+        assertThat(java.nio.file.Files.readAllBytes(junk)).isEqualTo(bytes);
+    }
+
+    /** A database the user may read but not write: the reading commands read it, import says StoreReadOnly. */
+    @Test
+    void readingCommandsReadAnImmutableDatabaseAndImportSaysStoreReadOnly() throws Exception {
+        List<Operation> chain = Operations.chain(Operations.key(50), LogId.EMPTY, 4);
+        String in = lines(chain.stream().map(StoreCommandTest::line).toList());
+        Path db = dir.resolve("immutable.db");
+        assertThat(Cli.runWithStdin(in, "store", "import", "--db", db.toString()).exit()).isZero();
+        org.junit.jupiter.api.Assumptions.assumeTrue(chattr("+i", db), "needs chattr and the immutable attribute");
+        try {
+            Cli.Result check = Cli.run("store", "check", "--db", db.toString());
+            assertThat(check.exit()).as(check.out()).isZero();
+            assertThat(check.json().get("operations").asLong()).isEqualTo(4);
+            Cli.Result export = Cli.run("store", "export", "--db", db.toString());
+            assertThat(export.exit()).as(export.out()).isZero();
+            assertThat(export.out()).isEqualTo(in);
+
+            Cli.Result imported = Cli.runWithStdin(in, "store", "import", "--db", db.toString());
+            assertThat(imported.exit()).isEqualTo(1);
+            assertThat(imported.field("error")).isEqualTo("StoreReadOnly");
+            assertThat(imported.field("message")).contains(db.toString()).contains("read-only");
+        } finally {
+            assertThat(chattr("-i", db)).isTrue();
+        }
+    }
+
+    /**
+     * Another process in the middle of a write: export and check read the committed state at once
+     * (WAL lets readers run), import waits for the lock its busy timeout long and says StoreBusy.
+     */
+    @Test
+    void readingCommandsDoNotWaitForAWriterAndImportSaysStoreBusy() throws Exception {
+        List<Operation> chain = Operations.chain(Operations.key(51), LogId.EMPTY, 3);
+        String in = lines(chain.stream().map(StoreCommandTest::line).toList());
+        Path db = dir.resolve("busy.db");
+        assertThat(Cli.runWithStdin(in, "store", "import", "--db", db.toString()).exit()).isZero();
+        Process writer;
+        try {
+            writer = new ProcessBuilder("sqlite3", db.toString()).redirectErrorStream(true).start();
+        } catch (java.io.IOException e) {
+            org.junit.jupiter.api.Assumptions.abort("needs the sqlite3 command");
+            return;
+        }
+        try (var toWriter = new java.io.PrintStream(writer.getOutputStream(), true, StandardCharsets.UTF_8);
+                var fromWriter = new java.io.BufferedReader(new java.io.InputStreamReader(writer.getInputStream(),
+                        StandardCharsets.UTF_8))) {
+            toWriter.println("BEGIN IMMEDIATE; DELETE FROM operations; SELECT 'locked';");
+            assertThat(fromWriter.readLine()).isEqualTo("locked");
+
+            long t0 = System.nanoTime();
+            Cli.Result export = Cli.run("store", "export", "--db", db.toString());
+            Cli.Result check = Cli.run("store", "check", "--db", db.toString());
+            long readMillis = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(export.exit()).as(export.out()).isZero();
+            assertThat(export.out()).isEqualTo(in);
+            assertThat(check.exit()).as(check.out()).isZero();
+            assertThat(check.json().get("operations").asLong()).isEqualTo(3);
+            // not a timing test: a reader that waited for the lock would have failed after its 5 s
+            assertThat(readMillis).as("reads took %d ms", readMillis).isLessThan(60_000);
+
+            Cli.Result imported = Cli.runWithStdin(in, "store", "import", "--db", db.toString());
+            assertThat(imported.exit()).isEqualTo(1);
+            assertThat(imported.field("error")).isEqualTo("StoreBusy");
+            assertThat(imported.field("message")).contains("locked by another connection or process");
+
+            toWriter.println("ROLLBACK;");
+        } finally {
+            writer.getOutputStream().close();
+            assertThat(writer.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(Cli.run("store", "check", "--db", db.toString()).json().get("operations").asLong()).isEqualTo(3);
+    }
+
+    private static boolean chattr(String flag, Path file) throws InterruptedException {
+        try {
+            Process p = new ProcessBuilder("chattr", flag, file.toString()).redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     @Test

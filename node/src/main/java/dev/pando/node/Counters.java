@@ -14,6 +14,7 @@ final class Counters {
     final LongAdder outdated = new LongAdder();
     final LongAdder pending = new LongAdder();
     final LongAdder fork = new LongAdder();
+    final LongAdder headerTooLarge = new LongAdder();
     private final AtomicLongArray rejected = new AtomicLongArray(OperationError.values().length);
     private final AtomicLongArray evicted = new AtomicLongArray(EvictionReason.values().length);
 
@@ -41,6 +42,6 @@ final class Counters {
             }
         }
         return new IngestCounters(inserted.sum(), released.sum(), duplicate.sum(), outdated.sum(), pending.sum(),
-                fork.sum(), r, e, pendingOperations, pendingBytes);
+                fork.sum(), headerTooLarge.sum(), r, e, pendingOperations, pendingBytes);
     }
 }

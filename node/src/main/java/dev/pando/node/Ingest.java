@@ -58,7 +58,12 @@ import java.util.stream.IntStream;
  * One {@code Ingest} must be the only writer of its store.
  *
  * <p><b>Memory.</b> Nothing grows without bound: the log state is read from the store per batch
- * (one {@link Store#latest} per log touched) and the pending buffer is bounded.
+ * (one {@link Store#latest} per log touched) and the pending buffer is bounded. A header longer
+ * than {@link Builder#maxHeaderBytes} is refused before it is decoded
+ * ({@link IngestResult.HeaderTooLarge}, counted).
+ *
+ * <p><b>Deleted payloads.</b> A {@link IngestResult.Duplicate} whose stored copy lost its body
+ * (deleted) and that carries the body hands it to the store again, which restores it.
  *
  * <p><b>Pruning</b> deletes with {@link Store#prune} right after the batch's transaction, so a
  * crash in between can leave operations before a prune point in place; they are harmless and the
@@ -74,6 +79,12 @@ public final class Ingest implements AutoCloseable {
     public static final int DEFAULT_MAX_PENDING_OPERATIONS = 10_000;
     /** Default bound of the pending buffer, in header plus body bytes. */
     public static final long DEFAULT_MAX_PENDING_BYTES = 16L * 1024 * 1024;
+    /**
+     * Default longest header accepted, in bytes. A header holds fixed fields of about 170 bytes,
+     * at most 64 previous hashes (34 bytes each) and the extensions: 64 KiB leaves the
+     * extensions ample room while one header cannot cost much to decode, hold or store.
+     */
+    public static final int DEFAULT_MAX_HEADER_BYTES = 64 * 1024;
     /** Below this many operations a batch is verified on the calling thread (handing off costs more). */
     static final int PARALLEL_THRESHOLD = 16;
 
@@ -92,6 +103,7 @@ public final class Ingest implements AutoCloseable {
     private long serving;
     private final ThreadPoolExecutor runners;
     private final int verifyThreads;
+    private final int maxHeaderBytes;
     private final ForkJoinPool verifiers;
     private volatile boolean closed;
     private volatile int pendingSize;
@@ -101,6 +113,7 @@ public final class Ingest implements AutoCloseable {
         this.store = b.store;
         this.pending = new PendingBuffer(b.maxPendingOperations, b.maxPendingBytes, counters);
         this.verifyThreads = b.verifyThreads;
+        this.maxHeaderBytes = b.maxHeaderBytes;
         int poolId = POOLS.incrementAndGet();
         AtomicInteger threadId = new AtomicInteger();
         // Threads start lazily on the first parallel batch, so creating an Ingest does no work.
@@ -266,11 +279,15 @@ public final class Ingest implements AutoCloseable {
         }
     }
 
-    /** An input after decoding and validation on its own: an operation, or why it was rejected. */
-    private record Checked(Operation operation, long size, IngestResult.Rejected rejected) {
+    /** An input after decoding and validation on its own: an operation, or why it was refused. */
+    private record Checked(Operation operation, long size, IngestResult refused) {
     }
 
-    private static Checked check(IngestInput input) {
+    private Checked check(IngestInput input) {
+        int length = input.header().length;
+        if (length > maxHeaderBytes) {
+            return new Checked(null, 0, new IngestResult.HeaderTooLarge(length, maxHeaderBytes));
+        }
         Operation op;
         try {
             op = Operation.decode(input.header(), input.body().orElse(null));
@@ -295,6 +312,8 @@ public final class Ingest implements AutoCloseable {
         final Map<Slot, Operation> placed = new HashMap<>();
         final Map<LogKey, Long> pruneBefore = new HashMap<>();
         final List<Operation> toInsert = new ArrayList<>();
+        /** Ids in {@link #toInsert} that are stored already and come again to restore their body. */
+        final Set<Hash> restoring = new HashSet<>();
         int releasedCount;
 
         Optional<Operation> tip(LogKey log) {
@@ -313,6 +332,13 @@ public final class Ingest implements AutoCloseable {
             }
             List<Operation> stored = store.log(log.author(), log.logId(), seqNum, 1);
             return stored.isEmpty() || stored.get(0).seqNum() != seqNum ? Optional.empty() : Optional.of(stored.get(0));
+        }
+
+        /** Hands a stored operation whose body was deleted to the store again, with its body. */
+        void restore(Operation op) {
+            toInsert.add(op);
+            restoring.add(op.id());
+            placed.put(new Slot(new LogKey(op.author(), op.logId()), op.seqNum()), op);
         }
 
         void accept(Operation op, LogKey log) {
@@ -339,14 +365,14 @@ public final class Ingest implements AutoCloseable {
         try {
             for (int i = 0; i < checked.length; i++) {
                 Checked c = checked[i];
-                results[i] = c.rejected() != null ? c.rejected() : place(c.operation(), c.size(), batch);
+                results[i] = c.refused() != null ? c.refused() : place(c.operation(), c.size(), batch);
             }
             Set<Hash> notNew = Set.of();
             if (!batch.toInsert.isEmpty()) {
                 try {
                     boolean[] fresh = store.insertBatch(batch.toInsert);
                     for (int i = 0; i < fresh.length; i++) {
-                        if (!fresh[i]) {
+                        if (!fresh[i] && !batch.restoring.contains(batch.toInsert.get(i).id())) {
                             // Only possible if something else wrote to the store meanwhile.
                             notNew = notNew.isEmpty() ? new HashSet<>() : notNew;
                             notNew.add(batch.toInsert.get(i).id());
@@ -380,6 +406,9 @@ public final class Ingest implements AutoCloseable {
                 return new IngestResult.Outdated(op.id(), log, seq);
             }
             if (there.get().id().equals(op.id())) {
+                if (there.get().body().isEmpty() && op.body().isPresent()) {
+                    batch.restore(op);
+                }
                 return new IngestResult.Duplicate(op.id(), log, seq);
             }
             return new IngestResult.Fork(log, seq, there.get().id(), op.id());
@@ -462,6 +491,8 @@ public final class Ingest implements AutoCloseable {
                 counters.rejected(rej.kind());
             } else if (r instanceof IngestResult.Fork) {
                 counters.fork.increment();
+            } else if (r instanceof IngestResult.HeaderTooLarge) {
+                counters.headerTooLarge.increment();
             }
         }
     }
@@ -472,6 +503,7 @@ public final class Ingest implements AutoCloseable {
         private int maxPendingOperations = DEFAULT_MAX_PENDING_OPERATIONS;
         private long maxPendingBytes = DEFAULT_MAX_PENDING_BYTES;
         private int verifyThreads = Runtime.getRuntime().availableProcessors();
+        private int maxHeaderBytes = DEFAULT_MAX_HEADER_BYTES;
 
         private Builder(Store store) {
             this.store = Objects.requireNonNull(store, "store");
@@ -501,6 +533,18 @@ public final class Ingest implements AutoCloseable {
                 throw new IllegalArgumentException("verifyThreads must be at least 1");
             }
             this.verifyThreads = threads;
+            return this;
+        }
+
+        /**
+         * Longest header accepted, in bytes (default 64 KiB, {@link Ingest#DEFAULT_MAX_HEADER_BYTES}); a
+         * longer one is {@link IngestResult.HeaderTooLarge}, neither decoded nor stored.
+         */
+        public Builder maxHeaderBytes(int bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("maxHeaderBytes must be at least 1");
+            }
+            this.maxHeaderBytes = bytes;
             return this;
         }
 

@@ -11,13 +11,14 @@ import java.util.Objects;
  * follow their predecessor, and forks among them, are counted here too although no caller saw
  * them. Fields are read one after another, not atomically together.
  *
+ * @param headerTooLarge headers over the pipeline's size limit (not decoded, not stored)
  * @param rejected per error kind, only kinds that occurred
  * @param evicted per reason, only reasons that occurred
  * @param pendingOperations operations held right now
  * @param pendingBytes header plus body bytes held right now
  */
 public record IngestCounters(long inserted, long released, long duplicate, long outdated, long pending, long fork,
-        Map<OperationError, Long> rejected, Map<EvictionReason, Long> evicted, long pendingOperations,
+        long headerTooLarge, Map<OperationError, Long> rejected, Map<EvictionReason, Long> evicted, long pendingOperations,
         long pendingBytes) {
 
     public IngestCounters {

@@ -8,7 +8,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What {@link Ingest} did with one operation. Exactly one of six outcomes; switch over them with
+ * What {@link Ingest} did with one operation. Exactly one of seven outcomes; switch over them with
  * pattern matching.
  */
 public sealed interface IngestResult {
@@ -25,7 +25,10 @@ public sealed interface IngestResult {
         }
     }
 
-    /** The store already holds this operation (same id); nothing changed. */
+    /**
+     * The store already holds this operation (same id). Nothing changed, except that a body the
+     * store had deleted is stored again if this copy carries it (sync restores payloads so).
+     */
     record Duplicate(Hash id, LogKey log, long seqNum) implements IngestResult {
         public Duplicate {
             Objects.requireNonNull(id, "id");
@@ -72,6 +75,16 @@ public sealed interface IngestResult {
             Objects.requireNonNull(message, "message");
             Objects.requireNonNull(id, "id");
         }
+    }
+
+    /**
+     * Its header is longer than the pipeline accepts ({@link Ingest.Builder#maxHeaderBytes}); it was
+     * neither decoded nor stored.
+     *
+     * @param headerBytes the header's length
+     * @param limit the pipeline's limit
+     */
+    record HeaderTooLarge(int headerBytes, int limit) implements IngestResult {
     }
 
     /**

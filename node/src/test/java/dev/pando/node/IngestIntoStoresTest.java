@@ -19,7 +19,9 @@ import org.junit.jupiter.api.Test;
 class IngestIntoStoresTest {
 
     private static Store open(String name) {
-        return StoreProviders.named(name).orElseThrow().create(new StoreContext(ProviderOptions.empty()));
+        Store store = StoreProviders.named(name).orElseThrow().create(new StoreContext(ProviderOptions.empty()));
+        store.open();
+        return store;
     }
 
     @Test

@@ -244,6 +244,56 @@ class IngestTest {
     }
 
     @Test
+    void aHeaderOverTheLimitIsRefusedUndecodedAndCounted() {
+        Operation op = Logs.chain(alice, logId, 1).get(0);
+        int length = op.headerBytes().length;
+        try (Ingest small = Ingest.builder(store).maxHeaderBytes(length - 1).verifyThreads(1).build()) {
+            assertThat(small.ingest(Logs.input(op))).isEqualTo(new IngestResult.HeaderTooLarge(length, length - 1));
+            assertThat(small.counters().headerTooLarge()).isEqualTo(1);
+            assertThat(small.counters().rejectedTotal()).isZero();
+        }
+        assertThat(store.has(op.id())).isFalse();
+        try (Ingest exact = Ingest.builder(store).maxHeaderBytes(length).verifyThreads(1).build()) {
+            assertThat(exact.ingest(Logs.input(op))).isInstanceOf(IngestResult.Inserted.class);
+        }
+    }
+
+    @Test
+    void theDefaultHeaderLimitRefusesAHugeHeaderBeforeDecodingIt() {
+        // bytes that would decode as a Decode rejection, had they been decoded
+        byte[] huge = new byte[Ingest.DEFAULT_MAX_HEADER_BYTES + 1];
+        byte[] atLimit = new byte[Ingest.DEFAULT_MAX_HEADER_BYTES];
+
+        List<IngestResult> results = ingest.ingestBatch(List.of(IngestInput.withoutBody(huge), IngestInput.withoutBody(atLimit)));
+
+        assertThat(results.get(0)).isEqualTo(new IngestResult.HeaderTooLarge(huge.length, Ingest.DEFAULT_MAX_HEADER_BYTES));
+        assertThat(results.get(1)).isInstanceOfSatisfying(IngestResult.Rejected.class,
+                r -> assertThat(r.kind()).isEqualTo(OperationError.DECODE));
+        assertThat(ingest.counters().headerTooLarge()).isEqualTo(1);
+        assertThat(ingest.counters().rejectedTotal()).isEqualTo(1);
+        assertThatThrownBy(() -> Ingest.builder(store).maxHeaderBytes(0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void anOperationComingAgainWithItsBodyRestoresADeletedPayload() {
+        List<Operation> ops = Logs.chain(alice, logId, 4);
+        ingest.ingestBatch(Logs.inputs(ops));
+        store.deletePayload(ops.get(1).id());
+        store.deletePayload(ops.get(2).id());
+
+        List<IngestResult> again = ingest.ingestBatch(List.of(IngestInput.withoutBody(ops.get(1).headerBytes()),
+                Logs.input(ops.get(2)), Logs.input(ops.get(2))));
+
+        assertThat(again).containsExactly(new IngestResult.Duplicate(ops.get(1).id(), log, 1),
+                new IngestResult.Duplicate(ops.get(2).id(), log, 2), new IngestResult.Duplicate(ops.get(2).id(), log, 2));
+        assertThat(store.get(ops.get(1).id()).orElseThrow().body()).as("came without its body").isEmpty();
+        assertThat(store.get(ops.get(2).id())).contains(ops.get(2));
+        assertThat(store.get(ops.get(2).id()).orElseThrow().body()).isEqualTo(ops.get(2).body());
+        assertThat(ingest.counters().duplicate()).isEqualTo(3);
+        assertThat(ingest.counters().inserted()).isEqualTo(4);
+    }
+
+    @Test
     void manyLogsInOneShuffledBatch() {
         List<Operation> all = new ArrayList<>();
         for (int a = 0; a < 5; a++) {

@@ -33,6 +33,11 @@ final class MapStore implements Store {
     int batches;
 
     @Override
+    public void open() {
+        // nothing to acquire
+    }
+
+    @Override
     public synchronized boolean insert(Operation op) {
         return insertBatch(List.of(op))[0];
     }
@@ -43,11 +48,13 @@ final class MapStore implements Store {
             throw new StoreException("disk full (simulated)");
         }
         Map<Hash, Operation> added = new HashMap<>();
+        List<Operation> restored = new ArrayList<>();
         Map<List<Object>, Hash> slots = new HashMap<>();
         boolean[] fresh = new boolean[ops.size()];
         for (int i = 0; i < ops.size(); i++) {
             Operation op = ops.get(i);
             if (byId.containsKey(op.id()) || added.containsKey(op.id())) {
+                restored.add(op);
                 continue;
             }
             LogKey k = new LogKey(op.author(), op.logId());
@@ -62,6 +69,13 @@ final class MapStore implements Store {
         for (Operation op : added.values()) {
             byId.put(op.id(), op);
             logs.computeIfAbsent(new LogKey(op.author(), op.logId()), x -> new TreeMap<>()).put(op.seqNum(), op);
+        }
+        for (Operation op : restored) {
+            // as the Store contract says: inserted again, a deleted body comes back
+            if (byId.get(op.id()).body().isEmpty() && op.body().isPresent()) {
+                byId.put(op.id(), op);
+                logs.get(new LogKey(op.author(), op.logId())).put(op.seqNum(), op);
+            }
         }
         batches++;
         return fresh;

@@ -36,20 +36,21 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The behaviour every {@link Store} must show, as the {@link Store} Javadoc states it. Extend this
- * class in your store's tests and implement {@link #openStore()}; every case then runs against
+ * class in your store's tests and implement {@link #createStore()}; every case then runs against
  * your store:
  *
  * <pre>{@code
  * class MyStoreTest extends StoreContract {
  *     @Override
- *     protected Store openStore() {
+ *     protected Store createStore() {
  *         return new MyStoreProvider().create(new StoreContext(ProviderOptions.empty()));
  *     }
  * }
  * }</pre>
  *
- * Each test gets a fresh, empty store, closed after the test. Persistence across reopening,
- * configuration and failure modes are specific to each store: test them in the subclass.
+ * Each test gets a fresh, empty store, opened by the suite and closed after the test. Persistence
+ * across reopening, configuration and failure modes are specific to each store: test them in the
+ * subclass.
  */
 public abstract class StoreContract {
     private static final PrivateKey ALICE = Operations.key(1);
@@ -63,12 +64,17 @@ public abstract class StoreContract {
     /** The store under test, opened before each test and closed after it. */
     protected Store store;
 
-    /** A fresh, empty store. Called once before each test. */
-    protected abstract Store openStore();
+    /**
+     * A fresh store, made by its provider's {@code create} and not opened yet: the suite calls
+     * {@link Store#open()} (and the lifecycle cases check what happens before it). Opened, it must
+     * be empty. Called once before each test.
+     */
+    protected abstract Store createStore();
 
     @BeforeEach
     void openFreshStore() {
-        store = openStore();
+        store = createStore();
+        store.open();
     }
 
     @AfterEach
@@ -128,7 +134,8 @@ public abstract class StoreContract {
         insertAll(ops);
         Operation fork = Operations.fork(ALICE, ops.get(1));
 
-        assertThatThrownBy(() -> store.insert(fork)).isInstanceOf(StoreException.class);
+        assertThatThrownBy(() -> store.insert(fork)).isInstanceOfSatisfying(StoreException.class,
+                e -> assertThat(e.reason()).isEqualTo(StoreException.Reason.CONFLICT));
 
         assertThat(store.has(fork.id())).isFalse();
         assertThat(store.get(fork.id())).isEmpty();
@@ -240,6 +247,61 @@ public abstract class StoreContract {
         assertThat(store.log(ALICE.publicKey(), LOG, 0, 10)).containsExactly(ops.get(0), op.withoutBody());
         assertThat(store.deletePayload(op.id())).as("second time").isFalse();
         assertThat(store.get(ops.get(0).id()).orElseThrow().body()).isPresent();
+    }
+
+    @Test
+    void insertingAnOperationAgainRestoresItsDeletedPayload() {
+        List<Operation> ops = Operations.chain(ALICE, LOG, 3);
+        insertAll(ops);
+        Operation op = ops.get(1);
+        assertThat(store.deletePayload(op.id())).isTrue();
+
+        // without its body it brings nothing back
+        assertThat(store.insert(op.withoutBody())).isFalse();
+        assertThat(store.get(op.id()).orElseThrow().body()).isEmpty();
+
+        // with its body (sync sends it again) the payload is back; the operation is still not new
+        assertThat(store.insert(op)).isFalse();
+        assertThat(store.get(op.id())).contains(op);
+        assertThat(store.get(op.id()).orElseThrow().body()).isEqualTo(op.body());
+        assertThat(store.getRaw(op.id()).orElseThrow().body()).hasValueSatisfying(
+                b -> assertThat(b).isEqualTo(op.body().orElseThrow().bytes()));
+        assertThat(store.log(ALICE.publicKey(), LOG, 0, 10)).containsExactlyElementsOf(ops);
+        assertThat(store.rangeSize(ALICE.publicKey(), LOG, 0, 10))
+                .isEqualTo(new LogRangeSize(3, ops.stream().mapToLong(o -> o.headerBytes().length
+                        + o.body().map(b -> b.size()).orElse(0)).sum()));
+
+        // and inserting it without the body again does not delete it
+        assertThat(store.insert(op.withoutBody())).isFalse();
+        assertThat(store.get(op.id()).orElseThrow().body()).isEqualTo(op.body());
+    }
+
+    @Test
+    void aBatchRestoresDeletedPayloadsToo() {
+        List<Operation> ops = Operations.chain(ALICE, LOG, 4);
+        insertAll(ops.subList(0, 3));
+        assertThat(store.deletePayloads(ALICE.publicKey(), LOG, 0, 2)).isEqualTo(3);
+
+        assertThat(store.insertBatch(List.of(ops.get(0).withoutBody(), ops.get(1), ops.get(3))))
+                .containsExactly(false, false, true);
+
+        assertThat(store.get(ops.get(0).id()).orElseThrow().body()).as("seq 0, sent without body").isEmpty();
+        assertThat(store.get(ops.get(1).id())).as("seq 1, sent with body").contains(ops.get(1));
+        assertThat(store.get(ops.get(1).id()).orElseThrow().body()).isEqualTo(ops.get(1).body());
+        assertThat(store.get(ops.get(2).id()).orElseThrow().body()).as("seq 2, not sent").isEmpty();
+        assertThat(store.get(ops.get(3).id()).orElseThrow().body()).isEqualTo(ops.get(3).body());
+    }
+
+    @Test
+    void aBatchWithAForkRestoresNoPayload() {
+        List<Operation> ops = Operations.chain(ALICE, LOG, 3);
+        insertAll(ops);
+        assertThat(store.deletePayload(ops.get(0).id())).isTrue();
+        Operation fork = Operations.fork(ALICE, ops.get(2));
+
+        assertThatThrownBy(() -> store.insertBatch(List.of(ops.get(0), fork))).isInstanceOf(StoreException.class);
+
+        assertThat(store.get(ops.get(0).id()).orElseThrow().body()).isEmpty();
     }
 
     @Test
@@ -503,7 +565,8 @@ public abstract class StoreContract {
         Operation bobs = Operations.chain(BOB, LOG, 1).get(0);
         List<Operation> batch = List.of(ops.get(2), ops.get(3), bobs, fork, ops.get(4), ops.get(5));
 
-        assertThatThrownBy(() -> store.insertBatch(batch)).isInstanceOf(StoreException.class);
+        assertThatThrownBy(() -> store.insertBatch(batch)).isInstanceOfSatisfying(StoreException.class,
+                e -> assertThat(e.reason()).isEqualTo(StoreException.Reason.CONFLICT));
 
         assertThat(batch).noneSatisfy(op -> assertThat(store.has(op.id())).isTrue());
         assertThat(store.log(ALICE.publicKey(), LOG, 0, 100)).containsExactlyElementsOf(ops.subList(0, 2));
@@ -670,7 +733,13 @@ public abstract class StoreContract {
             log.put(op.seqNum(), op);
             return true;
         }
-        return occupant.id().equals(op.id()) ? Boolean.FALSE : null;
+        if (!occupant.id().equals(op.id())) {
+            return null;
+        }
+        if (occupant.body().isEmpty() && op.body().isPresent()) {
+            log.put(op.seqNum(), op); // inserted again: the deleted payload is back
+        }
+        return Boolean.FALSE;
     }
 
     private static Operation find(Map<LogKey, TreeMap<Long, Operation>> model, Operation op) {
@@ -748,8 +817,28 @@ public abstract class StoreContract {
                 () -> store.removeFromTopic(TOPIC, key),
                 () -> store.topicLogs(TOPIC));
         for (int i = 0; i < calls.size(); i++) {
-            assertThatThrownBy(calls.get(i)::run).as("call %d after close", i).isInstanceOf(StoreException.class);
+            assertThatThrownBy(calls.get(i)::run).as("call %d after close", i).isInstanceOfSatisfying(StoreException.class,
+                    e -> assertThat(e.reason()).isEqualTo(StoreException.Reason.CLOSED));
         }
+        assertThatThrownBy(store::open).as("open after close").isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void aStoreIsUsableOnlyOnceOpenedAndOpensOnce() {
+        Operation op = Operations.chain(ALICE, LOG, 1).get(0);
+        Store created = createStore();
+        try {
+            assertThatThrownBy(() -> created.insert(op)).as("insert before open").isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(() -> created.has(op.id())).as("has before open").isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(created::logs).as("logs before open").isInstanceOf(IllegalStateException.class);
+        } finally {
+            created.close();
+        }
+        created.close();
+        assertThatThrownBy(created::open).as("open after close").isInstanceOf(IllegalStateException.class);
+
+        assertThatThrownBy(store::open).as("open twice").isInstanceOf(IllegalStateException.class);
+        assertThat(store.insert(op)).as("still usable after a second open was refused").isTrue();
     }
 
     // ---------------------------------------------------------------- concurrency

@@ -37,6 +37,7 @@ final class MemoryStore implements Store {
     private final Map<Hash, Entry> byId = new HashMap<>();
     private final TreeMap<LogKey, TreeMap<Long, Entry>> logs = new TreeMap<>();
     private final Map<TopicId, Set<LogKey>> topics = new HashMap<>();
+    private boolean opened;
     private boolean closed;
 
     /**
@@ -70,7 +71,9 @@ final class MemoryStore implements Store {
         write.lock();
         try {
             checkOpen();
-            if (byId.containsKey(operation.id())) {
+            Entry stored = byId.get(operation.id());
+            if (stored != null) {
+                restoreBody(stored, operation);
                 return false;
             }
             Entry entry = Entry.of(operation);
@@ -99,9 +102,11 @@ final class MemoryStore implements Store {
             Map<Hash, Boolean> seen = new HashMap<>();
             Map<LogKey, Map<Long, Hash>> claimed = new HashMap<>();
             List<Entry> toPut = new ArrayList<>();
+            List<Operation> toRestore = new ArrayList<>();
             for (int i = 0; i < batch.size(); i++) {
                 Operation op = batch.get(i);
                 if (byId.containsKey(op.id()) || seen.putIfAbsent(op.id(), Boolean.TRUE) != null) {
+                    toRestore.add(op); // stored already, or earlier in this batch
                     continue;
                 }
                 Entry entry = Entry.of(op);
@@ -118,6 +123,9 @@ final class MemoryStore implements Store {
                 toPut.add(entry);
             }
             toPut.forEach(this::put);
+            for (Operation op : toRestore) {
+                restoreBody(byId.get(op.id()), op);
+            }
             return fresh;
         } finally {
             write.unlock();
@@ -129,8 +137,15 @@ final class MemoryStore implements Store {
         logs.computeIfAbsent(entry.log(), k -> new TreeMap<>()).put(entry.operation().seqNum(), entry);
     }
 
+    /** An operation stored again brings back the body that was deleted from it (sync restores payloads so). */
+    private void restoreBody(Entry stored, Operation again) {
+        if (stored.body() == null && again.body().isPresent()) {
+            replace(Entry.of(again));
+        }
+    }
+
     private static StoreException fork(Operation op, Hash occupant) {
-        return new StoreException("seq " + op.seqNum() + " of log " + op.logId() + " by " + op.author()
+        return new StoreException(StoreException.Reason.CONFLICT, "seq " + op.seqNum() + " of log " + op.logId() + " by " + op.author()
                 + " is already taken by operation " + occupant + ", cannot store " + op.id());
     }
 
@@ -418,6 +433,20 @@ final class MemoryStore implements Store {
 
     // ---- lifecycle ----
 
+    /** Nothing to acquire: marks the store open. */
+    @Override
+    public void open() {
+        write.lock();
+        try {
+            if (opened || closed) {
+                throw new IllegalStateException("the memory store was " + (closed ? "closed" : "opened") + " before");
+            }
+            opened = true;
+        } finally {
+            write.unlock();
+        }
+    }
+
     @Override
     public void close() {
         write.lock();
@@ -434,7 +463,10 @@ final class MemoryStore implements Store {
 
     private void checkOpen() {
         if (closed) {
-            throw new StoreException("the memory store is closed");
+            throw new StoreException(StoreException.Reason.CLOSED, "the memory store is closed");
+        }
+        if (!opened) {
+            throw new IllegalStateException("the memory store is not open yet: call open() first");
         }
     }
 

@@ -5,8 +5,9 @@ import dev.pando.spi.StoreContext;
 import dev.pando.spi.StoreProvider;
 
 /**
- * The "memory" store provider: each {@link #create} returns a new, empty in-memory store. It takes
- * no options (any given are ignored) and does no I/O.
+ * The "memory" store provider: each {@link #create} returns a new, empty in-memory store, to be
+ * opened with {@link dev.pando.spi.Store#open()} (which acquires nothing). It takes no options
+ * (any given are ignored) and does no I/O.
  */
 public final class MemoryStoreProvider implements StoreProvider {
     /** The provider's name in configuration. */

@@ -38,6 +38,8 @@ class MemoryStoreProviderTest {
         Operation op = Operations.chain(Operations.key(1), LogId.EMPTY, 1).get(0);
         try (Store first = provider.create(new StoreContext(ProviderOptions.empty()));
                 Store second = provider.create(new StoreContext(ProviderOptions.of("unused", "x")))) {
+            first.open();
+            second.open();
             first.insert(op);
 
             assertThat(first.has(op.id())).isTrue();

@@ -7,7 +7,7 @@ import dev.pando.testkit.StoreContract;
 
 class MemoryStoreTest extends StoreContract {
     @Override
-    protected Store openStore() {
+    protected Store createStore() {
         return new MemoryStoreProvider().create(new StoreContext(ProviderOptions.empty()));
     }
 }

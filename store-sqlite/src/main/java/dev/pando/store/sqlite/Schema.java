@@ -69,6 +69,8 @@ final class Schema {
     /** A duplicate id is skipped; a taken (author, log_id, seq) still fails with a UNIQUE error. */
     static final String INSERT = "INSERT INTO operations (id, author, log_id, seq, header, body) VALUES (?, ?, ?, ?, ?, ?)"
             + " ON CONFLICT (id) DO NOTHING";
+    /** An operation stored again restores its deleted body (only a NULL body is replaced). */
+    static final String RESTORE_PAYLOAD = "UPDATE operations SET body = ? WHERE id = ? AND body IS NULL";
     static final String GET = "SELECT seq, header, body FROM operations WHERE id = ?";
     static final String HAS = "SELECT 1 FROM operations WHERE id = ?";
     static final String DELETE = "DELETE FROM operations WHERE id = ?";
@@ -91,7 +93,7 @@ final class Schema {
     static final String TOPIC_LOGS = "SELECT author, log_id FROM topic_logs WHERE topic = ?";
 
     /** Every statement that reads or filters rows, for the query-plan test. */
-    static final List<String> PLANNED = List.of(GET, HAS, DELETE, DELETE_PAYLOAD, LOG, LATEST_OP, HEIGHTS, LOGS, PRUNE,
+    static final List<String> PLANNED = List.of(GET, HAS, DELETE, DELETE_PAYLOAD, RESTORE_PAYLOAD, LOG, LATEST_OP, HEIGHTS, LOGS, PRUNE,
             DELETE_PAYLOADS, RANGE_SIZE, REMOVE_FROM_TOPIC, TOPIC_LOGS);
 
     private Schema() {

@@ -14,14 +14,16 @@ import org.sqlite.SQLiteConfig.SynchronousMode;
 
 /** The provider's options, parsed and checked. */
 record SqliteOptions(Path path, JournalMode journalMode, SynchronousMode synchronous, Duration busyTimeout,
-        int readers) {
+        int readers, boolean readOnly) {
     static final String PATH = "path";
     static final String JOURNAL_MODE = "journal_mode";
     static final String SYNCHRONOUS = "synchronous";
     static final String BUSY_TIMEOUT = "busy_timeout";
     static final String READERS = "readers";
+    static final String READ_ONLY = "read_only";
     static final int MAX_READERS = 64;
-    private static final Set<String> KNOWN = Set.of(PATH, JOURNAL_MODE, SYNCHRONOUS, BUSY_TIMEOUT, READERS);
+    private static final Set<String> KNOWN = Set.of(PATH, JOURNAL_MODE, SYNCHRONOUS, BUSY_TIMEOUT, READERS,
+            READ_ONLY);
 
     static SqliteOptions from(ProviderOptions options) {
         Set<String> unknown = new TreeSet<>(options.asMap().keySet());
@@ -52,7 +54,8 @@ record SqliteOptions(Path path, JournalMode journalMode, SynchronousMode synchro
         if (readers < 1 || readers > MAX_READERS) {
             throw new ConfigurationException("option readers must be between 1 and " + MAX_READERS + ", got " + readers);
         }
-        return new SqliteOptions(path, journal, sync, busy, readers);
+        boolean readOnly = options.bool(READ_ONLY, false);
+        return new SqliteOptions(path, journal, sync, busy, readers, readOnly);
     }
 
     private static <E extends Enum<E>> E parse(ProviderOptions options, String key, E defaultValue, E[] values) {

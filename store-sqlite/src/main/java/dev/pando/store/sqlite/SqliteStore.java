@@ -43,7 +43,7 @@ import org.sqlite.SQLiteException;
  * A store in one SQLite file. One writer connection, guarded by a lock, with its statements
  * prepared once; reads go through a HikariCP pool of read-only connections. In WAL mode readers
  * run while the writer writes and see only committed transactions, which makes a batch (one
- * transaction) atomic for them.
+ * transaction) atomic for them. A read-only store has no writer at all.
  */
 final class SqliteStore implements Store {
     private static final Logger LOG = LoggerFactory.getLogger(SqliteStore.class);
@@ -51,60 +51,89 @@ final class SqliteStore implements Store {
     /** Largest list capacity reserved before reading a page: a huge limit need not mean a huge log. */
     private static final int INITIAL_CAPACITY = 1024;
 
+    private enum State { CREATED, OPEN, CLOSED }
+
+    private final SqliteOptions options;
     private final Path path;
-    private final HikariDataSource readers;
-    private final ReaderThreads threads;
     private final ReentrantLock writeLock = new ReentrantLock();
-    // guarded by writeLock
-    private final Connection writer;
+    // Set by open() under writeLock before the volatile write of state = OPEN, which publishes them
+    // to every thread that reads state first (checkOpen).
+    private HikariDataSource readers;
+    private ReaderThreads threads;
+    /** Guarded by writeLock; null in a read-only store. */
+    private Connection writer;
+    /** Read-only: whether the WAL files were there before this store opened the file. */
+    private boolean walFilesFound;
     private final Map<String, PreparedStatement> writes = new HashMap<>();
     /** Each reader connection's prepared statements, by SQL text. */
     private final Map<SQLiteConnection, Map<String, PreparedStatement>> readStatements = new ConcurrentHashMap<>();
-    private volatile boolean closed;
+    private volatile State state = State.CREATED;
 
-    private SqliteStore(Path path, Connection writer, HikariDataSource readers, ReaderThreads threads) {
-        this.path = path;
-        this.writer = writer;
-        this.readers = readers;
-        this.threads = threads;
+    /** A store of this file, not opened yet: no I/O. */
+    SqliteStore(SqliteOptions options) {
+        this.options = options;
+        this.path = options.path();
     }
 
     // ---- opening ----
 
-    static SqliteStore open(SqliteOptions options) {
-        Path path = options.path();
+    @Override
+    public void open() {
+        writeLock.lock();
+        try {
+            if (state != State.CREATED) {
+                throw new IllegalStateException("the SQLite store at " + path + " was "
+                        + (state == State.OPEN ? "opened" : "closed") + " before");
+            }
+            try {
+                acquire();
+            } catch (RuntimeException e) {
+                state = State.CLOSED;
+                throw e;
+            }
+            state = State.OPEN;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Opens the connections (releasing whatever it got if anything fails). Caller holds writeLock. */
+    private void acquire() {
+        String opening = "cannot open the SQLite store at " + path + (options.readOnly() ? " read-only" : "");
         Path dir = path.getParent();
         if (dir == null || !Files.isDirectory(dir)) {
             String why = dir == null ? "it has no parent directory"
                     : Files.exists(dir) ? "its parent " + dir + " is not a directory" : "its directory " + dir + " does not exist";
-            throw new StoreException("cannot open the SQLite store at " + path + ": " + why);
+            throw new StoreException(StoreException.Reason.CANNOT_OPEN, opening + ": " + why);
         }
         if (Files.isDirectory(path)) {
-            throw new StoreException("cannot open the SQLite store at " + path + ": it is a directory");
+            throw new StoreException(StoreException.Reason.CANNOT_OPEN, opening + ": it is a directory");
         }
-        Connection writer = null;
-        HikariDataSource readers = null;
-        ReaderThreads threads = new ReaderThreads();
+        if (options.readOnly() && !Files.exists(path)) {
+            // SQLite would create it, read-only or not
+            throw new StoreException(StoreException.Reason.CANNOT_OPEN, opening + ": there is no such file");
+        }
+        threads = new ReaderThreads();
         try {
-            writer = openWriter(options);
-            migrate(writer, path);
-            setJournalMode(writer, options);
-            readers = openReaders(options, threads);
-            SqliteStore store = new SqliteStore(path, writer, readers, threads);
-            store.prepareWrites();
-            LOG.debug("opened SQLite store {} (schema {}, journal {}, {} readers)", path, Schema.LATEST,
-                    options.journalMode(), options.readers());
-            return store;
+            if (options.readOnly()) {
+                walFilesFound = Files.exists(walFile("-wal")) || Files.exists(walFile("-shm"));
+                // checked on a connection of its own: the pool would log a file it cannot read as an error
+                try (Connection c = readOnlyConfig(options).createConnection(url(path))) {
+                    checkReadable(c, opening);
+                }
+                readers = openReaders(options, threads);
+            } else {
+                writer = openWriter(options);
+                migrate(writer, path, opening);
+                setJournalMode(writer, options);
+                readers = openReaders(options, threads);
+                prepareWrites();
+            }
+            LOG.debug("opened SQLite store {} (schema {}, journal {}, {} readers{})", path, Schema.LATEST,
+                    options.journalMode(), options.readers(), options.readOnly() ? ", read-only" : "");
         } catch (SQLException | RuntimeException e) {
-            if (readers != null) {
-                readers.close();
-            }
-            threads.awaitExit();
-            closeQuietly(writer);
-            if (e instanceof StoreException se) {
-                throw se;
-            }
-            throw failure("cannot open the SQLite store at " + path, e);
+            release();
+            throw failure(opening, e);
         }
     }
 
@@ -117,11 +146,15 @@ final class SqliteStore implements Store {
         return config.createConnection(url(options.path()));
     }
 
-    private static HikariDataSource openReaders(SqliteOptions options, ReaderThreads threads) {
+    private static SQLiteConfig readOnlyConfig(SqliteOptions options) {
         SQLiteConfig config = new SQLiteConfig();
         config.setReadOnly(true);
         config.setBusyTimeout((int) options.busyTimeout().toMillis());
-        SQLiteDataSource source = new SQLiteDataSource(config);
+        return config;
+    }
+
+    private static HikariDataSource openReaders(SqliteOptions options, ReaderThreads threads) {
+        SQLiteDataSource source = new SQLiteDataSource(readOnlyConfig(options));
         source.setUrl(url(options.path()));
         HikariConfig pool = new HikariConfig();
         pool.setDataSource(source);
@@ -143,24 +176,47 @@ final class SqliteStore implements Store {
     }
 
     /**
-     * Refuses files that are not ours or come from a newer schema, then applies the missing
-     * migration steps, each in one transaction that also proves the file is writable.
+     * Refuses files that are not ours or come from a newer schema.
+     *
+     * @return the file's schema version (0: an empty database)
      */
-    private static void migrate(Connection c, Path path) throws SQLException {
+    private static int schemaVersion(Connection c, String opening) throws SQLException {
         int applicationId = pragmaInt(c, "application_id");
         int version = pragmaInt(c, "user_version");
         if (applicationId != 0 && applicationId != Schema.APPLICATION_ID) {
-            throw new StoreException("cannot open the SQLite store at " + path + ": it is an SQLite database of another"
+            throw new StoreException(StoreException.Reason.INCOMPATIBLE, opening + ": it is an SQLite database of another"
                     + " application (application_id 0x" + Integer.toHexString(applicationId) + ")");
         }
         if (version > Schema.LATEST) {
-            throw new StoreException("cannot open the SQLite store at " + path + ": it was written by a newer Pando (schema "
+            throw new StoreException(StoreException.Reason.INCOMPATIBLE, opening + ": it was written by a newer Pando (schema "
                     + version + ", this build knows up to " + Schema.LATEST + ")");
         }
         if (applicationId == 0 && (version != 0 || schemaObjects(c) > 0)) {
-            throw new StoreException("cannot open the SQLite store at " + path
+            throw new StoreException(StoreException.Reason.INCOMPATIBLE, opening
                     + ": it is an SQLite database with tables that Pando did not create");
         }
+        return version;
+    }
+
+    /** A read-only store can read only a file that has the latest schema: it cannot migrate. */
+    private static void checkReadable(Connection c, String opening) throws SQLException {
+        int version = schemaVersion(c, opening);
+        if (version == 0) {
+            throw new StoreException(StoreException.Reason.INCOMPATIBLE, opening
+                    + ": it holds no Pando store yet (an empty database; open it writable once to create one)");
+        }
+        if (version < Schema.LATEST) {
+            throw new StoreException(StoreException.Reason.INCOMPATIBLE, opening + ": its schema " + version
+                    + " must first be migrated to " + Schema.LATEST + ", which needs write access (open it writable once)");
+        }
+    }
+
+    /**
+     * Refuses files that are not ours or come from a newer schema, then applies the missing
+     * migration steps, each in one transaction that also proves the file is writable.
+     */
+    private static void migrate(Connection c, Path path, String opening) throws SQLException {
+        int version = schemaVersion(c, opening);
         try (Statement s = c.createStatement()) {
             s.execute("BEGIN IMMEDIATE");
             try {
@@ -199,6 +255,10 @@ final class SqliteStore implements Store {
                 LOG.warn("SQLite store {}: journal_mode {} was asked for, the database uses {}", options.path(), wanted, actual);
             }
         }
+        // A connection that never read in WAL mode does not remove the WAL files when it closes
+        // last, and the writer is the last to close: without this read a store opened and closed
+        // at once (an import of nothing) left -wal and -shm behind.
+        pragmaInt(c, "user_version");
     }
 
     private static int pragmaInt(Connection c, String pragma) throws SQLException {
@@ -214,7 +274,8 @@ final class SqliteStore implements Store {
     }
 
     private void prepareWrites() throws SQLException {
-        for (String sql : List.of(Schema.INSERT, Schema.DELETE, Schema.DELETE_PAYLOAD, Schema.PRUNE, Schema.DELETE_PAYLOADS,
+        // caller holds writeLock
+        for (String sql : List.of(Schema.INSERT, Schema.RESTORE_PAYLOAD, Schema.DELETE, Schema.DELETE_PAYLOAD, Schema.PRUNE, Schema.DELETE_PAYLOADS,
                 Schema.ADD_TO_TOPIC, Schema.REMOVE_FROM_TOPIC, "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK")) {
             writes.put(sql, writer.prepareStatement(sql));
         }
@@ -263,14 +324,24 @@ final class SqliteStore implements Store {
             ps.setNull(6, java.sql.Types.BLOB);
         }
         try {
-            return ps.executeUpdate() == 1;
+            if (ps.executeUpdate() == 1) {
+                return true;
+            }
         } catch (SQLiteException e) {
             if (e.getResultCode() == SQLiteErrorCode.SQLITE_CONSTRAINT_UNIQUE) {
-                throw new StoreException("seq " + op.seqNum() + " of log " + op.logId() + " by " + op.author()
-                        + " is already taken by another operation, cannot store " + op.id(), e);
+                throw new StoreException(StoreException.Reason.CONFLICT, "seq " + op.seqNum() + " of log " + op.logId()
+                        + " by " + op.author() + " is already taken by another operation, cannot store " + op.id(), e);
             }
             throw e;
         }
+        if (op.body().isPresent()) {
+            // stored already: an operation that comes again brings back a body deleted meanwhile
+            PreparedStatement restore = writes.get(Schema.RESTORE_PAYLOAD);
+            restore.setBytes(1, op.body().get().bytes());
+            restore.setBytes(2, op.id().bytes());
+            restore.executeUpdate();
+        }
+        return false;
     }
 
     private void rollback(Exception cause) {
@@ -478,27 +549,64 @@ final class SqliteStore implements Store {
     public void close() {
         writeLock.lock();
         try {
-            if (closed) {
-                return;
+            State was = state;
+            state = State.CLOSED;
+            if (was == State.OPEN) {
+                release();
+                LOG.debug("closed SQLite store {}", path);
             }
-            closed = true;
-            // readers first: the last connection to close checkpoints the WAL into the database file
-            readers.close();
-            threads.awaitExit();
-            readStatements.clear(); // closing their connections finalized them
-            for (PreparedStatement ps : writes.values()) {
-                closeQuietly(ps);
-            }
-            closeQuietly(writer);
-            LOG.debug("closed SQLite store {}", path);
         } finally {
             writeLock.unlock();
         }
     }
 
+    /** Closes whatever is open. Caller holds writeLock. */
+    private void release() {
+        // readers first: the last connection to close checkpoints the WAL into the database file
+        if (readers != null) {
+            readers.close();
+        }
+        if (threads != null) {
+            threads.awaitExit();
+        }
+        readStatements.clear(); // closing their connections finalized them
+        for (PreparedStatement ps : writes.values()) {
+            closeQuietly(ps);
+        }
+        writes.clear();
+        closeQuietly(writer);
+        if (options.readOnly()) {
+            removeWalFilesWeMade();
+        }
+    }
+
+    /**
+     * A read-only connection cannot checkpoint, so closing it leaves the -wal and -shm files that
+     * reading a WAL database needs (as {@code sqlite3 -readonly} does). If they were not there
+     * before and the file may be written, one plain connection that reads and closes removes them
+     * as the last connection, after checkpointing an empty WAL; if another process has the file
+     * open, it is not the last and the files stay for that process, as they must.
+     */
+    private void removeWalFilesWeMade() {
+        if (walFilesFound || !(Files.exists(walFile("-wal")) || Files.exists(walFile("-shm"))) || !Files.isWritable(path)) {
+            return;
+        }
+        SQLiteConfig config = new SQLiteConfig();
+        config.setBusyTimeout((int) options.busyTimeout().toMillis());
+        try (Connection c = config.createConnection(url(path))) {
+            pragmaInt(c, "user_version");
+        } catch (SQLException e) {
+            LOG.debug("SQLite store {}: could not remove the WAL files a read-only store made", path, e);
+        }
+    }
+
+    private Path walFile(String suffix) {
+        return path.resolveSibling(path.getFileName() + suffix);
+    }
+
     @Override
     public String toString() {
-        return "SqliteStore[" + path + (closed ? ", closed" : "") + "]";
+        return "SqliteStore[" + path + (options.readOnly() ? ", read-only" : "") + ", " + state.name().toLowerCase(Locale.ROOT) + "]";
     }
 
     // ---- plumbing ----
@@ -519,8 +627,12 @@ final class SqliteStore implements Store {
     }
 
     private void checkOpen() {
-        if (closed) {
-            throw new StoreException("the SQLite store at " + path + " is closed");
+        State s = state;
+        if (s == State.CLOSED) {
+            throw new StoreException(StoreException.Reason.CLOSED, "the SQLite store at " + path + " is closed");
+        }
+        if (s == State.CREATED) {
+            throw new IllegalStateException("the SQLite store at " + path + " is not open yet: call open() first");
         }
     }
 
@@ -542,6 +654,10 @@ final class SqliteStore implements Store {
         writeLock.lock();
         try {
             checkOpen();
+            if (writer == null) {
+                throw new StoreException(StoreException.Reason.READ_ONLY, "SQLite store " + path + ": cannot " + what
+                        + ": the store was opened read-only");
+            }
             return work.run();
         } catch (SQLException e) {
             throw failure("SQLite store " + path + ": cannot " + what, e);
@@ -606,7 +722,8 @@ final class SqliteStore implements Store {
         try {
             return Operation.decode(header, body);
         } catch (InvalidOperationException e) {
-            throw new StoreException("SQLite store " + path + ": a stored header does not decode (the file is corrupt?)", e);
+            throw new StoreException(StoreException.Reason.CORRUPT, "SQLite store " + path
+                    + ": a stored header does not decode (the file is corrupt?)", e);
         }
     }
 
@@ -616,6 +733,7 @@ final class SqliteStore implements Store {
             return se;
         }
         String hint = "";
+        StoreException.Reason reason = StoreException.Reason.FAILED;
         Throwable t = e;
         while (t != null && !(t instanceof SQLiteException)) {
             t = t.getCause(); // Hikari wraps the driver's exception when the pool cannot start
@@ -625,20 +743,25 @@ final class SqliteStore implements Store {
                 case 26: // SQLITE_NOTADB
                 case 11: // SQLITE_CORRUPT
                     hint = ": the file is not an SQLite database or it is corrupt";
+                    reason = StoreException.Reason.CORRUPT;
                     break;
                 case 14: // SQLITE_CANTOPEN
                     hint = ": the file cannot be opened or created (missing or read-only directory?)";
+                    reason = StoreException.Reason.CANNOT_OPEN;
                     break;
                 case 8: // SQLITE_READONLY
                 case 3: // SQLITE_PERM
                     hint = ": the file or its directory is read-only";
+                    reason = StoreException.Reason.READ_ONLY;
                     break;
                 case 13: // SQLITE_FULL
                     hint = ": the disk is full";
+                    reason = StoreException.Reason.FULL;
                     break;
                 case 5: // SQLITE_BUSY
                 case 6: // SQLITE_LOCKED
                     hint = ": the database is locked by another connection or process";
+                    reason = StoreException.Reason.BUSY;
                     break;
                 case 10: // SQLITE_IOERR
                     hint = ": an I/O error occurred";
@@ -647,7 +770,7 @@ final class SqliteStore implements Store {
                     break;
             }
         }
-        return new StoreException(message + hint + " (" + e.getMessage() + ")", e);
+        return new StoreException(reason, message + hint + " (" + e.getMessage() + ")", e);
     }
 
     private static void rollbackQuietly(Statement s) {

@@ -13,8 +13,11 @@ import dev.pando.spi.StoreProvider;
  *   <li>{@code busy_timeout}: how long a statement waits for a lock held by another process,
  *       e.g. {@code 5s} (the default) or {@code 250ms}.</li>
  *   <li>{@code readers}: size of the read connection pool, 1 to 64; default 4.</li>
+ *   <li>{@code read_only}: {@code true} opens an existing file for reading only (no writes, no
+ *       migration, no waiting for another process's write lock in WAL mode); default false.</li>
  * </ul>
- * {@link #create} opens the file, checks it and runs pending schema migrations.
+ * {@link #create} checks the options and does no I/O; {@link Store#open()} opens the file, checks
+ * it and runs pending schema migrations.
  */
 public final class SqliteStoreProvider implements StoreProvider {
     /** The provider's name in configuration. */
@@ -27,6 +30,6 @@ public final class SqliteStoreProvider implements StoreProvider {
 
     @Override
     public Store create(StoreContext context) {
-        return SqliteStore.open(SqliteOptions.from(context.options()));
+        return new SqliteStore(SqliteOptions.from(context.options()));
     }
 }

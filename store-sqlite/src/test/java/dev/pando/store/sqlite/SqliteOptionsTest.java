@@ -21,17 +21,19 @@ class SqliteOptionsTest {
         assertThat(o.synchronous()).isEqualTo(SynchronousMode.NORMAL);
         assertThat(o.busyTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(o.readers()).isEqualTo(4);
+        assertThat(o.readOnly()).isFalse();
     }
 
     @Test
     void everyOptionIsRead() {
         SqliteOptions o = SqliteOptions.from(ProviderOptions.of("path", "/tmp/db.sqlite", "journal_mode", "delete",
-                "synchronous", "Full", "busy_timeout", "250ms", "readers", "2"));
+                "synchronous", "Full", "busy_timeout", "250ms", "readers", "2", "read_only", "true"));
 
         assertThat(o.journalMode()).isEqualTo(JournalMode.DELETE);
         assertThat(o.synchronous()).isEqualTo(SynchronousMode.FULL);
         assertThat(o.busyTimeout()).isEqualTo(Duration.ofMillis(250));
         assertThat(o.readers()).isEqualTo(2);
+        assertThat(o.readOnly()).isTrue();
     }
 
     @Test
@@ -54,6 +56,8 @@ class SqliteOptionsTest {
                 .isInstanceOf(ConfigurationException.class).hasMessageContaining("synchronous");
         assertThatThrownBy(() -> SqliteOptions.from(ProviderOptions.of("path", "/tmp/db", "busy_timeout", "soon")))
                 .isInstanceOf(ConfigurationException.class).hasMessageContaining("busy_timeout");
+        assertThatThrownBy(() -> SqliteOptions.from(ProviderOptions.of("path", "/tmp/db", "read_only", "maybe")))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("read_only");
         assertThatThrownBy(() -> SqliteOptions.from(ProviderOptions.of("path", "/tmp/db", "readers", "0")))
                 .isInstanceOf(ConfigurationException.class).hasMessageContaining("readers");
         assertThatThrownBy(() -> SqliteOptions.from(ProviderOptions.of("path", "/tmp/db", "readers", "65")))

@@ -3,6 +3,7 @@ package dev.pando.store.sqlite;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pando.spi.ProviderOptions;
+import dev.pando.spi.Store;
 import dev.pando.spi.StoreContext;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -23,7 +24,9 @@ class SqliteQueryPlanTest {
     @Test
     void everyStatementUsesAnIndex() throws SQLException {
         Path file = dir.resolve("plans.sqlite");
-        new SqliteStoreProvider().create(new StoreContext(ProviderOptions.of("path", file.toString()))).close();
+        try (Store store = new SqliteStoreProvider().create(new StoreContext(ProviderOptions.of("path", file.toString())))) {
+            store.open(); // creates the schema
+        }
 
         try (Connection c = new SQLiteConfig().createConnection("jdbc:sqlite:" + file)) {
             for (String sql : Schema.PLANNED) {

@@ -35,6 +35,7 @@ import org.sqlite.SQLiteConfig;
 /** What only a file-backed store has: reopening, migrations, and files it must refuse. */
 class SqliteStoreFilesTest {
     private static final PrivateKey ALICE = Operations.key(1);
+    private static final PrivateKey BOB_KEY = Operations.key(2);
     private static final LogId LOG = LogId.fromHex("0102");
     private static final TopicId TOPIC = TopicId.named("files");
 
@@ -43,7 +44,9 @@ class SqliteStoreFilesTest {
 
     private Store open(Path file, String... moreOptions) {
         ProviderOptions options = ProviderOptions.of(moreOptions).with("path", file.toString());
-        return new SqliteStoreProvider().create(new StoreContext(options));
+        Store store = new SqliteStoreProvider().create(new StoreContext(options));
+        store.open();
+        return store;
     }
 
     private static Connection raw(Path file) throws SQLException {
@@ -156,6 +159,119 @@ class SqliteStoreFilesTest {
     }
 
     @Test
+    void createDoesNoIoOpenDoes() {
+        Path missingDir = dir.resolve("missing").resolve("db.sqlite");
+        Path fresh = dir.resolve("fresh.sqlite");
+        SqliteStoreProvider provider = new SqliteStoreProvider();
+
+        Store notYet = provider.create(new StoreContext(ProviderOptions.of("path", missingDir.toString())));
+        Store unopened = provider.create(new StoreContext(ProviderOptions.of("path", fresh.toString())));
+
+        assertThat(fresh).doesNotExist();
+        unopened.close();
+        assertThat(fresh).doesNotExist();
+        assertThatThrownBy(notYet::open).isInstanceOfSatisfying(StoreException.class, e -> {
+            assertThat(e.reason()).isEqualTo(StoreException.Reason.CANNOT_OPEN);
+            assertThat(e).hasMessageContaining(missingDir.toString()).hasMessageContaining("does not exist");
+        });
+        assertThatThrownBy(notYet::open).as("a store that failed to open is closed").isInstanceOf(IllegalStateException.class);
+        notYet.close();
+    }
+
+    @Test
+    void aReadOnlyStoreReadsChangesNothingAndLeavesNoFiles() throws Exception {
+        Path file = dir.resolve("read-only.sqlite");
+        List<Operation> ops = Operations.chain(ALICE, LOG, 10);
+        try (Store store = open(file)) {
+            store.insertBatch(ops);
+            store.addToTopic(TOPIC, new LogKey(ALICE.publicKey(), LOG));
+        }
+        byte[] before = Files.readAllBytes(file);
+
+        try (Store store = open(file, "read_only", "true")) {
+            assertThat(store.log(ALICE.publicKey(), LOG, 0, 100)).containsExactlyElementsOf(ops);
+            assertThat(store.logs()).containsExactly(new LogKey(ALICE.publicKey(), LOG));
+            assertThat(store.topicLogs(TOPIC)).hasSize(1);
+            assertThat(store.checkIntegrity()).isEmpty();
+            Operation more = Operations.chain(BOB_KEY, LOG, 1).get(0);
+            List<Runnable> writes = List.of(() -> store.insert(more), () -> store.insertBatch(List.of(more)),
+                    () -> store.delete(ops.get(0).id()), () -> store.deletePayload(ops.get(0).id()),
+                    () -> store.prune(ALICE.publicKey(), LOG, 5), () -> store.deletePayloads(ALICE.publicKey(), LOG, 0, 9),
+                    () -> store.addToTopic(TOPIC, new LogKey(BOB_KEY.publicKey(), LOG)),
+                    () -> store.removeFromTopic(TOPIC, new LogKey(ALICE.publicKey(), LOG)));
+            for (int i = 0; i < writes.size(); i++) {
+                assertThatThrownBy(writes.get(i)::run).as("write %d", i).isInstanceOfSatisfying(StoreException.class,
+                        e -> assertThat(e.reason()).isEqualTo(StoreException.Reason.READ_ONLY));
+            }
+            assertThat(store.log(ALICE.publicKey(), LOG, 0, 100)).containsExactlyElementsOf(ops);
+        }
+
+        assertThat(Files.readAllBytes(file)).isEqualTo(before);
+        assertThat(dir.resolve("read-only.sqlite-wal")).doesNotExist();
+        assertThat(dir.resolve("read-only.sqlite-shm")).doesNotExist();
+    }
+
+    @Test
+    void aReadOnlyStoreReadsWhileAnotherProcessWritesWithoutWaiting() throws Exception {
+        Path file = dir.resolve("busy-read.sqlite");
+        List<Operation> ops = Operations.chain(ALICE, LOG, 3);
+        try (Store store = open(file)) {
+            store.insertBatch(ops.subList(0, 2));
+        }
+        try (Connection other = raw(file); Statement s = other.createStatement()) {
+            s.execute("BEGIN IMMEDIATE"); // another process in the middle of a write
+            s.execute("DELETE FROM operations");
+
+            // busy_timeout 0: any wait for the lock would fail at once
+            try (Store store = open(file, "read_only", "true", "busy_timeout", "0ms")) {
+                assertThat(store.log(ALICE.publicKey(), LOG, 0, 10)).as("the committed state")
+                        .containsExactlyElementsOf(ops.subList(0, 2));
+            }
+            // a writable store must take the write lock to open (migration check), and cannot
+            assertThatThrownBy(() -> open(file, "busy_timeout", "0ms")).isInstanceOfSatisfying(StoreException.class,
+                    e -> assertThat(e.reason()).isEqualTo(StoreException.Reason.BUSY));
+
+            s.execute("ROLLBACK");
+        }
+        assertThat(dir.resolve("busy-read.sqlite-wal")).doesNotExist();
+    }
+
+    @Test
+    void aReadOnlyStoreRefusesWhatItCannotRead() throws Exception {
+        Path missing = dir.resolve("missing.sqlite");
+        assertThatThrownBy(() -> open(missing, "read_only", "true")).isInstanceOfSatisfying(StoreException.class, e -> {
+            assertThat(e.reason()).isEqualTo(StoreException.Reason.CANNOT_OPEN);
+            assertThat(e).hasMessageContaining(missing.toString()).hasMessageContaining("no such file");
+        });
+        assertThat(missing).doesNotExist();
+
+        Path empty = Files.createFile(dir.resolve("empty.sqlite"));
+        assertThatThrownBy(() -> open(empty, "read_only", "true")).isInstanceOfSatisfying(StoreException.class, e -> {
+            assertThat(e.reason()).isEqualTo(StoreException.Reason.INCOMPATIBLE);
+            assertThat(e).hasMessageContaining("no Pando store yet");
+        });
+        assertThat(Files.size(empty)).isZero();
+
+        Path newer = dir.resolve("newer-read.sqlite");
+        open(newer).close();
+        execute(newer, "PRAGMA user_version = " + (Schema.LATEST + 1));
+        assertThatThrownBy(() -> open(newer, "read_only", "true")).isInstanceOfSatisfying(StoreException.class,
+                e -> assertThat(e.reason()).isEqualTo(StoreException.Reason.INCOMPATIBLE));
+        assertThat(dir.resolve("newer-read.sqlite-wal")).doesNotExist();
+    }
+
+    @Test
+    void openingANewFileAndClosingItAtOnceLeavesNoWalFiles() {
+        // what `pando store import < /dev/null` does
+        Path file = dir.resolve("at-once.sqlite");
+        open(file).close();
+
+        assertThat(file).exists();
+        assertThat(dir.resolve("at-once.sqlite-wal")).doesNotExist();
+        assertThat(dir.resolve("at-once.sqlite-shm")).doesNotExist();
+    }
+
+    @Test
     void aWriteLockHeldByAnotherProcessEndsInAStoreExceptionAfterBusyTimeout() throws Exception {
         Path file = dir.resolve("busy.sqlite");
         Operation first = Operations.chain(ALICE, LOG, 1).get(0);
@@ -165,7 +281,8 @@ class SqliteStoreFilesTest {
 
                 assertThatThrownBy(() -> store.insert(first)).isInstanceOf(StoreException.class)
                         .hasMessageContaining(file.toString())
-                        .hasMessageContaining("locked by another connection or process");
+                        .hasMessageContaining("locked by another connection or process")
+                        .satisfies(e -> assertThat(((StoreException) e).reason()).isEqualTo(StoreException.Reason.BUSY));
                 assertThat(store.has(first.id())).as("reads go on while the lock is held").isFalse();
 
                 s.execute("ROLLBACK");
@@ -275,7 +392,27 @@ class SqliteStoreFilesTest {
         try {
             assertThatThrownBy(() -> open(file)).isInstanceOf(StoreException.class)
                     .hasMessageContaining(file.toString())
-                    .hasMessageContaining("read-only");
+                    .hasMessageContaining("read-only")
+                    .satisfies(e -> assertThat(((StoreException) e).reason()).isEqualTo(StoreException.Reason.READ_ONLY));
+        } finally {
+            assertThat(chattr("-i", file)).isTrue();
+        }
+    }
+
+    @Test
+    void anImmutableFileIsReadByAReadOnlyStore() throws Exception {
+        Path file = dir.resolve("immutable-read.sqlite");
+        List<Operation> ops = Operations.chain(ALICE, LOG, 5);
+        try (Store store = open(file)) {
+            store.insertBatch(ops);
+        }
+        assumeTrue(chattr("+i", file), "needs chattr and a file system with the immutable attribute");
+        try (Store store = open(file, "read_only", "true")) {
+            assertThat(store.log(ALICE.publicKey(), LOG, 0, 10)).containsExactlyElementsOf(ops);
+            assertThat(store.checkIntegrity()).isEmpty();
+            assertThatThrownBy(() -> store.insert(Operations.chain(BOB_KEY, LOG, 1).get(0)))
+                    .isInstanceOfSatisfying(StoreException.class,
+                            e -> assertThat(e.reason()).isEqualTo(StoreException.Reason.READ_ONLY));
         } finally {
             assertThat(chattr("-i", file)).isTrue();
         }

@@ -12,7 +12,7 @@ class SqliteStoreTest extends StoreContract {
     Path dir;
 
     @Override
-    protected Store openStore() {
+    protected Store createStore() {
         return new SqliteStoreProvider().create(new StoreContext(
                 ProviderOptions.of("path", dir.resolve("contract.sqlite").toString())));
     }
