@@ -12,7 +12,8 @@ import java.nio.file.Path;
 /**
  * Reads a node's key from a file holding what {@code pando key generate} printed:
  * {@code {"private_key": hex, "public_key": hex}}. {@code public_key} may be left out; if present it
- * must belong to the private key. Messages never quote the file's content.
+ * must belong to the private key. Messages never quote the file's content, nor a file name that
+ * looks like a key (a key given where its file was wanted).
  */
 final class KeyFile {
     private static final JsonFactory FACTORY = JsonFactory.builder().build();
@@ -27,6 +28,11 @@ final class KeyFile {
      *     object, or its keys do not match
      */
     static PrivateKey read(Path file) {
+        if (OptionValues.looksLikeKey(file.toString())) {
+            // the easy mistake: a key where its file was wanted; never echo it
+            throw new InvalidInputException("--key-file takes a file holding the output of pando key generate, "
+                    + "and the value given looks like a key itself (it is not shown)");
+        }
         byte[] content;
         try {
             if (Files.size(file) > MAX_SIZE) {

@@ -35,7 +35,7 @@ final class NetListen implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--key", paramLabel = "FILE",
+    @Option(names = "--key-file", paramLabel = "FILE",
             description = "The node's key: a file holding the output of pando key generate (default: a fresh key).")
     Path key;
 

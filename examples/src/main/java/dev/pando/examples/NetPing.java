@@ -66,7 +66,7 @@ final class NetPing implements Callable<Integer> {
     @Mixin
     TransportOptions transport;
 
-    @Option(names = "--key", paramLabel = "FILE",
+    @Option(names = "--key-file", paramLabel = "FILE",
             description = "This node's key: a file holding the output of pando key generate (default: a fresh key).")
     Path key;
 

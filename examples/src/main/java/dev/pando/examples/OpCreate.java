@@ -5,6 +5,8 @@ import dev.pando.Header;
 import dev.pando.LogId;
 import dev.pando.Operation;
 import dev.pando.OperationBuilder;
+import dev.pando.PrivateKey;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -25,10 +27,24 @@ final class OpCreate implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--key", required = true, paramLabel = "HEX",
-            description = "The author's private key (64 hex characters). Visible in process listings: "
-                    + "use a throw-away key on shared machines.")
-    String key;
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    KeyOptions key;
+
+    /** The author's key: in hex on the command line, or from a key file. */
+    static final class KeyOptions {
+        @Option(names = "--key-file", paramLabel = "FILE",
+                description = "The author's key: a file holding the output of pando key generate.")
+        Path file;
+
+        @Option(names = "--key-hex", paramLabel = "HEX",
+                description = "The author's private key as 64 hex characters. Visible in process listings: "
+                        + "prefer --key-file on shared machines.")
+        String hex;
+
+        PrivateKey privateKey() {
+            return file != null ? KeyFile.read(file) : OptionValues.privateKey("--key-hex", hex);
+        }
+    }
 
     @Option(names = "--seq", paramLabel = "N", converter = OptionValues.SeqNum.class, defaultValue = "0",
             description = "seq_num, 0 to 2^63-1 (default: ${DEFAULT-VALUE}).")
@@ -58,7 +74,7 @@ final class OpCreate implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        OperationBuilder b = Operation.builder(OptionValues.privateKey("--key", key)).seqNum(seq);
+        OperationBuilder b = Operation.builder(key.privateKey()).seqNum(seq);
         if (backlink != null) {
             b.backlink(OptionValues.hash("--backlink", backlink));
         }

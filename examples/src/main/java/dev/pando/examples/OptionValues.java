@@ -44,6 +44,14 @@ final class OptionValues {
         return Hash.fromBytes(bytes);
     }
 
+    /**
+     * Whether a value looks like a key, so that no message may echo it: 32 or more hex digits and
+     * nothing else (a 64-character key, also with a few characters too many or missing).
+     */
+    static boolean looksLikeKey(String value) {
+        return value.length() >= 32 && value.chars().allMatch(HexFormat::isHexDigit);
+    }
+
     /** A private key from 64 hex characters; the message never contains any of the input. */
     static PrivateKey privateKey(String what, String hex) {
         if (hex.length() != PrivateKey.LENGTH * 2 || !hex.chars().allMatch(HexFormat::isHexDigit)) {

@@ -1,16 +1,21 @@
 package dev.pando.examples;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.ScopeType;
 
 /**
@@ -31,7 +36,7 @@ import picocli.CommandLine.ScopeType;
         versionProvider = Pando.Version.class,
         description = "Tools for Pando (p2panda-compatible) keys, operations, stores and networking. Every command prints one JSON object "
                 + "(net listen: one when listening, one when stopped).",
-        subcommands = {KeyCommand.class, OpCommand.class, StoreCommand.class, NetCommand.class},
+        subcommands = {KeyCommand.class, OpCommand.class, StoreCommand.class, NetCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",
@@ -62,23 +67,76 @@ public final class Pando {
         if (System.getProperty(KWIK_NO_WARNINGS) == null) {
             System.setProperty(KWIK_NO_WARNINGS, "true");
         }
-        PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
-        PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
-        int code = run(args, System.in, out, err);
-        out.flush();
-        err.flush();
-        System.exit(code);
+        // stdout's file descriptor, not System.out: a PrintStream swallows write errors (a full
+        // disk, a closed pipe), and StdoutWriter must see them to fail the command
+        Writer out = new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8);
+        Writer err = new OutputStreamWriter(System.err, StandardCharsets.UTF_8);
+        System.exit(run(args, System.in, out, err));
     }
 
-    /** Runs one command with the given streams and returns its exit code; never exits the JVM. */
-    static int run(String[] args, InputStream in, PrintWriter out, PrintWriter err) {
-        ErrorPrinter errors = new ErrorPrinter();
+    /**
+     * Runs one command with the given streams and returns its exit code; never exits the JVM. A
+     * failed write to {@code out} ends the command with exit code 1 and an {@code OutputFailed}
+     * error on {@code err}.
+     */
+    static int run(String[] args, InputStream in, Writer out, Writer err) {
+        StdoutWriter stdout = new StdoutWriter(out);
+        PrintWriter printOut = new PrintWriter(stdout, true);
+        PrintWriter printErr = new PrintWriter(err, true);
+        ErrorPrinter errors = new ErrorPrinter(args);
         CommandLine cmd = new CommandLine(new Pando(in))
-                .setOut(out)
-                .setErr(err)
+                .setOut(printOut)
+                .setErr(printErr)
                 .setParameterExceptionHandler(errors)
-                .setExecutionExceptionHandler(errors);
-        return cmd.execute(args);
+                .setExecutionExceptionHandler(errors)
+                .setExecutionStrategy(Pando::execute);
+        int code;
+        try {
+            code = cmd.execute(args);
+            if (!stdout.failed()) {
+                printOut.flush();
+            }
+        } catch (OutputFailedException e) {
+            // outside any command's handler, e.g. --help into a full disk, or the last flush
+            ErrorPrinter.printOutputFailure(e, printErr);
+            return EXIT_INVALID;
+        } finally {
+            printErr.flush();
+        }
+        if (stdout.failed() && code == EXIT_OK) {
+            // never report success for output that was lost
+            ErrorPrinter.printOutputFailure(new OutputFailedException("cannot write to stdout", null), printErr);
+            return EXIT_INVALID;
+        }
+        return code;
+    }
+
+    /**
+     * picocli's {@code RunLast}, except that a command group given no command ({@code pando},
+     * {@code pando op}) prints its help, listing its commands, and exits 0; and that a failed write
+     * of help text is reported like any other failed output.
+     */
+    private static int execute(ParseResult parseResult) {
+        ParseResult last = parseResult;
+        while (last.hasSubcommand()) {
+            last = last.subcommand();
+        }
+        CommandLine cmd = last.commandSpec().commandLine();
+        try {
+            Integer help = CommandLine.executeHelpRequest(parseResult);
+            if (help != null) {
+                return help;
+            }
+            Object command = cmd.getCommand();
+            if (!(command instanceof Runnable) && !(command instanceof Callable) && !cmd.getSubcommands().isEmpty()) {
+                cmd.usage(cmd.getOut());
+                return EXIT_OK;
+            }
+        } catch (OutputFailedException e) {
+            ErrorPrinter.printOutputFailure(e, cmd.getErr());
+            return EXIT_INVALID;
+        }
+        return new CommandLine.RunLast().execute(parseResult);
     }
 
     /** The standard input, for commands that read {@code -} from it. */

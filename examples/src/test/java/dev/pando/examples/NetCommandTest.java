@@ -38,7 +38,7 @@ class NetCommandTest {
     void pingAListenerOverQuicNetty() throws IOException {
         Path keyFile = keyFile("listener.json");
         String listenerId = new ObjectMapper().readTree(keyFile.toFile()).get("public_key").asText();
-        try (Listener listener = Listener.start("--key", keyFile.toString())) {
+        try (Listener listener = Listener.start("--key-file", keyFile.toString())) {
             JsonNode first = listener.first();
             assertThat(first.get("listening").asBoolean()).isTrue();
             assertThat(first.get("node_id").asText()).isEqualTo(listenerId);
@@ -183,7 +183,7 @@ class NetCommandTest {
         assertThat(timeout.field("message")).contains("soon");
         assertThat(Cli.run("net", "ping").exit()).isEqualTo(2);
 
-        Cli.Result noKey = Cli.run("net", "listen", "--key", dir.resolve("missing.json").toString());
+        Cli.Result noKey = Cli.run("net", "listen", "--key-file", dir.resolve("missing.json").toString());
         assertThat(noKey.exit()).isEqualTo(1);
         assertThat(noKey.field("message")).contains("no key file");
 

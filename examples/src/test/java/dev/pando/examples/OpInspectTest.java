@@ -118,7 +118,7 @@ class OpInspectTest {
 
     @Test
     void bodyOptionsAreCheckedAgainstThePayload() {
-        Cli.Result created = Cli.run("op", "create", "--key", KEY.toHex(), "--body-utf8", "hi");
+        Cli.Result created = Cli.run("op", "create", "--key-hex", KEY.toHex(), "--body-utf8", "hi");
         String header = created.field("header");
         assertThat(Cli.run("op", "inspect", header, "--body-utf8", "hi").exit()).isZero();
         assertThat(Cli.run("op", "inspect", header, "--body", "6869").exit()).isZero();
@@ -130,7 +130,7 @@ class OpInspectTest {
 
     @Test
     void extensionsAreConvertedToJson() {
-        Cli.Result created = Cli.run("op", "create", "--key", KEY.toHex(), "--log-id", "0102", "--prune",
+        Cli.Result created = Cli.run("op", "create", "--key-hex", KEY.toHex(), "--log-id", "0102", "--prune",
                 "--timestamp", "18446744073709551615");
         JsonNode j = Cli.run("op", "inspect", created.field("header")).json();
         assertThat(j.get("extensions").toString()).isEqualTo("{\"prune\":true,\"log_id\":\"0102\"}");
@@ -208,7 +208,7 @@ class OpInspectTest {
 
     @Test
     void payloadMismatch() {
-        String header = Cli.run("op", "create", "--key", KEY.toHex(), "--body-utf8", "hi").field("header");
+        String header = Cli.run("op", "create", "--key-hex", KEY.toHex(), "--body-utf8", "hi").field("header");
         assertInvalid("PayloadMismatch", header, "--body-utf8", "ho");   // same size, other hash
         assertInvalid("PayloadMismatch", header, "--body", "686969");    // other size
     }
@@ -242,7 +242,7 @@ class OpInspectTest {
 
     @Test
     void aPrunedOperationMayStartItsLogAnywhere() {
-        String pruned = Cli.run("op", "create", "--key", KEY.toHex(), "--seq", "5", "--backlink", id(1), "--prune")
+        String pruned = Cli.run("op", "create", "--key-hex", KEY.toHex(), "--seq", "5", "--backlink", id(1), "--prune")
                 .field("header");
         Cli.Result r = Cli.run("op", "inspect", pruned, "--predecessor", signed(0));
         assertThat(r.exit()).isZero();
