@@ -21,8 +21,13 @@ import picocli.CommandLine.Spec;
  * {@code {"header": hex, "id": hex}}. The builder's validation applies, so e.g. {@code --seq 1}
  * without {@code --backlink} fails with {@code BacklinkMissing}.
  */
-@Command(name = "create", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Builds and signs an operation; prints {\"header\": hex, \"id\": hex}.")
+@Command(name = "create", mixinStandardHelpOptions = true, sortOptions = false, sortSynopsis = false,
+        description = "Builds and signs an operation; prints {\"header\": hex, \"id\": hex}.",
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  pando key generate > me.json",
+            "  pando op create --key-file me.json --body-utf8 hello",
+            "  pando op create --key-file me.json --seq 1 --backlink <id> --body-utf8 again"})
 final class OpCreate implements Callable<Integer> {
     @Spec
     CommandSpec spec;

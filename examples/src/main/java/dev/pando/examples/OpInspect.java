@@ -24,8 +24,13 @@ import picocli.CommandLine.Spec;
  * prints the header's fields, or {@code {"valid": false, "error": KIND, "message": …}} with the
  * {@link OperationError#wireName() wire name} of the first rule broken.
  */
-@Command(name = "inspect", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Decodes and validates an operation header; prints its fields as JSON.")
+@Command(name = "inspect", mixinStandardHelpOptions = true, sortOptions = false, sortSynopsis = false,
+        description = "Decodes and validates an operation header; prints its fields as JSON.",
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  pando op inspect <header hex> --body-utf8 hello",
+            "  pando op inspect <header hex> --predecessor <previous header hex>",
+            "  printf '%%s\\n' \"$header\" | pando op inspect -"})
 final class OpInspect implements Callable<Integer> {
     /** Largest header read from stdin, in characters; a header is small, this only bounds memory. */
     static final int MAX_STDIN_CHARS = 4 * 1024 * 1024;

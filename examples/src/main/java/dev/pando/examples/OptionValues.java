@@ -7,12 +7,15 @@ import dev.pando.spi.ProviderOptions;
 import java.time.Duration;
 import java.util.HexFormat;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.TypeConversionException;
 
 /**
  * Converts option values. Hex values are parsed here rather than by picocli converters so that a
  * bad value is invalid input (exit 1) with a message that names the option and never quotes a
- * private key; numbers use the picocli converters below, so a malformed number is a usage error.
+ * private key; numbers use the picocli converters below and {@link #checkRange}, so a malformed or
+ * out-of-range number is a usage error.
  */
 final class OptionValues {
     private static final HexFormat HEX = HexFormat.of();
@@ -59,6 +62,19 @@ final class OptionValues {
                     + " hex characters");
         }
         return PrivateKey.fromHex(hex);
+    }
+
+    /**
+     * Checks that a number option is in range. Out of range is a usage error (exit 2), like a number
+     * that does not parse or a seq_num below 0, so that every number option fails alike.
+     *
+     * @throws ParameterException if {@code value} is below {@code min} or above {@code max}
+     */
+    static void checkRange(CommandSpec spec, String option, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '" + option + "': '"
+                    + value + "' is out of range (" + min + " to " + max + ")");
+        }
     }
 
     /** A seq_num: 0 to 2^63-1 (Pando's limit; no log can reach more). */

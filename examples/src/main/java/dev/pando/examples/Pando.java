@@ -55,9 +55,11 @@ public final class Pando {
     boolean verbose;
 
     private final InputStream stdin;
+    private final ShutdownHooks shutdownHooks;
 
-    Pando(InputStream stdin) {
+    Pando(InputStream stdin, ShutdownHooks shutdownHooks) {
         this.stdin = stdin;
+        this.shutdownHooks = shutdownHooks;
     }
 
     /** Runs the command line and exits the JVM with its exit code. */
@@ -80,11 +82,16 @@ public final class Pando {
      * error on {@code err}.
      */
     static int run(String[] args, InputStream in, Writer out, Writer err) {
+        return run(args, in, ShutdownHooks.JVM, out, err);
+    }
+
+    /** {@link #run(String[], InputStream, Writer, Writer)} with the given stand-in for signals. */
+    static int run(String[] args, InputStream in, ShutdownHooks shutdownHooks, Writer out, Writer err) {
         StdoutWriter stdout = new StdoutWriter(out);
         PrintWriter printOut = new PrintWriter(stdout, true);
         PrintWriter printErr = new PrintWriter(err, true);
         ErrorPrinter errors = new ErrorPrinter(args);
-        CommandLine cmd = new CommandLine(new Pando(in))
+        CommandLine cmd = new CommandLine(new Pando(in, shutdownHooks))
                 .setOut(printOut)
                 .setErr(printErr)
                 .setParameterExceptionHandler(errors)
@@ -142,6 +149,11 @@ public final class Pando {
     /** The standard input, for commands that read {@code -} from it. */
     InputStream stdin() {
         return stdin;
+    }
+
+    /** Where SIGINT/SIGTERM are heard, for long-running commands. */
+    ShutdownHooks shutdownHooks() {
+        return shutdownHooks;
     }
 
     /** Reads the version Maven wrote into version.properties. */

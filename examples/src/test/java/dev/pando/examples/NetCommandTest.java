@@ -77,6 +77,30 @@ class NetCommandTest {
     }
 
     @Test
+    void untilSignalNeverReadsStdinAndStopsOnASignal() {
+        for (String option : new String[] {"--until-signal", "--ignore-stdin"}) {
+            try (Listener listener = Listener.start(option)) {
+                listener.closeStdin(); // a listener that read stdin would stop now
+                Cli.Result ping = Cli.run("net", "ping", listener.address(), "--count", "1");
+                assertThat(ping.exit()).as(ping.out() + ping.err()).isZero();
+                JsonNode summary = listener.signal();
+                assertThat(summary.get("stopped").asText()).isEqualTo("signal");
+                assertThat(summary.get("pings").asLong()).isEqualTo(1);
+                assertThat(listener.stdinReads()).as(option).isZero();
+            }
+        }
+    }
+
+    @Test
+    void anStdinThatEndsAtOnceStopsTheListenerWithAHint() {
+        try (Listener listener = Listener.start()) {
+            JsonNode summary = listener.stop();
+            assertThat(summary.get("stopped").asText()).isEqualTo("stdin closed");
+            assertThat(listener.err()).contains("--until-signal");
+        }
+    }
+
+    @Test
     void pingOverKwikAndAcrossTransports() {
         try (Listener kwik = Listener.start("--transport", "quic");
                 Listener netty = Listener.start()) {
@@ -176,8 +200,15 @@ class NetCommandTest {
         assertThat(badAddress.exit()).isEqualTo(1);
         assertThat(badAddress.field("message")).startsWith("ADDRESS: ").contains("IPv4 literal");
 
-        assertThat(Cli.run("net", "ping", id + "@127.0.0.1:1", "--count", "0").field("message")).contains("--count");
-        assertThat(Cli.run("net", "ping", id + "@127.0.0.1:1", "--size", "65537").field("message")).contains("--size");
+        // out-of-range numbers are usage errors, like malformed ones (issue 14: --count -1 was 1, --seq -1 2)
+        for (String[] option : new String[][] {{"--count", "0"}, {"--count", "-1"}, {"--count", "100001"},
+                {"--size", "-1"}, {"--size", "65537"}, {"--count", "x"}}) {
+            Cli.Result r = Cli.run("net", "ping", id + "@127.0.0.1:1", option[0], option[1]);
+            assertThat(r.exit()).as(String.join(" ", option)).isEqualTo(2);
+            assertThat(r.field("error")).isEqualTo("Usage");
+            assertThat(r.field("message")).contains(option[0], "'" + option[1] + "'");
+            assertThat(r.err()).contains("pando net ping --help");
+        }
         Cli.Result timeout = Cli.run("net", "ping", id + "@127.0.0.1:1", "--timeout", "soon");
         assertThat(timeout.exit()).isEqualTo(2);
         assertThat(timeout.field("message")).contains("soon");

@@ -27,6 +27,30 @@ class PandoCliTest {
     }
 
     @Test
+    void everyCommandsHelpHasExamplesNoWiderThan80Columns() {
+        for (String[] command : new String[][] {{"key", "generate"}, {"op", "create"}, {"op", "inspect"},
+                {"net", "listen"}, {"net", "ping"}}) {
+            Cli.Result r = Cli.run(command[0], command[1], "--help");
+            assertThat(r.exit()).isZero();
+            String examples = r.out().substring(r.out().indexOf("Examples:"));
+            assertThat(examples.lines().skip(1)).as(String.join(" ", command)).isNotEmpty()
+                    .allSatisfy(line -> assertThat(line).startsWith("  ").contains("pando ").hasSizeLessThanOrEqualTo(80));
+        }
+    }
+
+    @Test
+    void theNetCommandsListTheirSharedOptionsInOneOrderAndExplainDurations() {
+        for (String command : new String[] {"listen", "ping"}) {
+            String help = Cli.run("net", command, "--help").out();
+            String options = help.substring(help.indexOf("\n      --"));
+            assertThat(options.indexOf("--key-file")).as(command).isLessThan(options.indexOf("--bind"));
+            assertThat(options.indexOf("--bind")).as(command).isLessThan(options.indexOf("--transport"));
+            assertThat(options.indexOf("--transport")).as(command).isLessThan(options.indexOf("--network"));
+            assertThat(help).as(command).contains("DURATION: a positive number with ms, s or m");
+        }
+    }
+
+    @Test
     void versionIsTheMavenVersion() {
         Cli.Result r = Cli.run("--version");
         assertThat(r.exit()).isZero();
