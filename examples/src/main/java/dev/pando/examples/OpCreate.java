@@ -18,16 +18,19 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code pando op create}: builds and signs one operation with {@link Operation#builder} and prints
- * {@code {"header": hex, "id": hex}}. The builder's validation applies, so e.g. {@code --seq 1}
+ * {@code {"header": hex, "id": hex, "body": hex|null}}, which is also a line {@code store import}
+ * reads ({@link OperationLines}). The builder's validation applies, so e.g. {@code --seq 1}
  * without {@code --backlink} fails with {@code BacklinkMissing}.
  */
 @Command(name = "create", mixinStandardHelpOptions = true, sortOptions = false, sortSynopsis = false,
-        description = "Builds and signs an operation; prints {\"header\": hex, \"id\": hex}.",
+        description = {"Builds and signs an operation; prints {\"header\": hex, \"id\": hex, \"body\": hex|null}.",
+                "That line is also an import line: pando store import reads header and body from it."},
         footerHeading = "%nExamples:%n",
         footer = {
             "  pando key generate > me.json",
             "  pando op create --key-file me.json --body-utf8 hello",
-            "  pando op create --key-file me.json --seq 1 --backlink <id> --body-utf8 again"})
+            "  pando op create --key-file me.json --seq 1 --backlink <id> --body-utf8 again",
+            "  pando op create --key-file me.json --body-utf8 hi >> ops.jsonl"})
 final class OpCreate implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -108,7 +111,10 @@ final class OpCreate implements Callable<Integer> {
         b.prune(prune);
         Operation op = b.build();
         try (JsonOut json = JsonOut.object(spec.commandLine().getOut())) {
-            json.string("header", OptionValues.hexOf(op.headerBytes())).string("id", op.id().hex());
+            // with "body" the line is also one that store import reads
+            json.string("header", OptionValues.hexOf(op.headerBytes()))
+                    .string("id", op.id().hex())
+                    .string("body", op.body().map(payload -> OptionValues.hexOf(payload.bytes())).orElse(null));
         }
         return Pando.EXIT_OK;
     }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pando.Hash;
 import dev.pando.Operation;
+import dev.pando.node.IngestInput;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -24,7 +26,8 @@ class OpCreateTest {
 
         Cli.Result first = Cli.run("op", "create", "--key-hex", KEY, "--timestamp", "0");
         assertThat(first.exit()).isZero();
-        assertThat(first.json().size()).isEqualTo(2);
+        assertThat(first.json().size()).isEqualTo(3);
+        assertThat(first.json().get("body").isNull()).isTrue();
         assertThat(first.field("header")).isEqualTo(v0.get("signed").asText());
         assertThat(first.field("id")).isEqualTo(v0.get("id").asText());
 
@@ -40,6 +43,37 @@ class OpCreateTest {
         Cli.Result r = Cli.run("op", "create", "--key-hex", KEY, "--body-utf8", "hello");
         assertThat(r.exit()).isZero();
         assertThat(Hash.of(HexFormat.of().parseHex(r.field("header"))).hex()).isEqualTo(r.field("id"));
+    }
+
+    @Test
+    void theOutputIsALineStoreImportReads() {
+        String[][] bodies = {{"--body-utf8", "hello"}, {"--body", "00ff"}, {"--body", ""}, {}};
+        for (String[] body : bodies) {
+            List<String> args = new ArrayList<>(List.of("op", "create", "--key-hex", KEY));
+            args.addAll(List.of(body));
+            Cli.Result r = Cli.run(args.toArray(String[]::new));
+            assertThat(r.exit()).as(args.toString()).isZero();
+            IngestInput line = OperationLines.parse(r.out().strip().getBytes(StandardCharsets.UTF_8));
+            assertThat(HexFormat.of().formatHex(line.header())).isEqualTo(r.field("header"));
+            Operation op = Operation.decodeAndValidate(line.header(), line.body().orElse(null));
+            assertThat(op.id().hex()).isEqualTo(r.field("id"));
+            if (body.length == 0) {
+                assertThat(line.body()).as(args.toString()).isEmpty();
+            } else {
+                assertThat(line.body()).as(args.toString()).isPresent();
+            }
+        }
+    }
+
+    @Test
+    void aLogOfCreatedOperationsImports() {
+        Cli.Result first = Cli.run("op", "create", "--key-hex", KEY, "--body-utf8", "hello");
+        Cli.Result second = Cli.run("op", "create", "--key-hex", KEY, "--seq", "1", "--backlink", first.field("id"),
+                "--body-utf8", "world");
+        Cli.Result imported = Cli.runWithStdin(first.out() + second.out(), "store", "import", "--db", "unused",
+                "--store", "memory");
+        assertThat(imported.exit()).as(imported.out()).isZero();
+        assertThat(imported.json().get("stored").asLong()).isEqualTo(2);
     }
 
     @Test

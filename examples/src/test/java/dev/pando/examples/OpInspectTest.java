@@ -34,10 +34,11 @@ class OpInspectTest {
             assertThat(r.exit()).isZero();
             assertThat(r.err()).isEmpty();
             JsonNode j = r.json();
-            assertThat(fieldNames(j)).containsExactly("valid", "id", "version", "public_key", "signature",
+            assertThat(fieldNames(j)).containsExactly("valid", "body_checked", "id", "version", "public_key", "signature",
                     "payload_size", "payload_hash", "timestamp", "seq_num", "backlink", "previous", "extensions",
                     "log_id", "prune");
             assertThat(j.get("valid").asBoolean()).isTrue();
+            assertThat(j.get("body_checked").asBoolean()).as("no payload: nothing unchecked").isTrue();
             assertThat(j.get("id").asText()).isEqualTo(v.get("id").asText());
             assertThat(j.get("version").isIntegralNumber()).isTrue();
             assertThat(j.get("version").asInt()).isEqualTo(1);
@@ -120,10 +121,16 @@ class OpInspectTest {
     void bodyOptionsAreCheckedAgainstThePayload() {
         Cli.Result created = Cli.run("op", "create", "--key-hex", KEY.toHex(), "--body-utf8", "hi");
         String header = created.field("header");
-        assertThat(Cli.run("op", "inspect", header, "--body-utf8", "hi").exit()).isZero();
-        assertThat(Cli.run("op", "inspect", header, "--body", "6869").exit()).isZero();
+        for (Cli.Result checked : List.of(Cli.run("op", "inspect", header, "--body-utf8", "hi"),
+                Cli.run("op", "inspect", header, "--body", "6869"))) {
+            assertThat(checked.exit()).isZero();
+            assertThat(checked.json().get("body_checked").asBoolean()).isTrue();
+        }
+        // issue 14: without a body, "valid": true covers the header only, and says so
         Cli.Result r = Cli.run("op", "inspect", header);
         assertThat(r.exit()).isZero();
+        assertThat(r.json().get("valid").asBoolean()).isTrue();
+        assertThat(r.json().get("body_checked").asBoolean()).isFalse();
         assertThat(r.json().get("payload_size").asLong()).isEqualTo(2);
         assertThat(r.field("payload_hash")).isEqualTo(Hash.of("hi".getBytes(java.nio.charset.StandardCharsets.UTF_8)).hex());
     }
