@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.pando.PrivateKey;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -35,12 +36,17 @@ final class KeyFile {
         }
         byte[] content;
         try {
+            if (Files.isDirectory(file)) {
+                throw new InvalidInputException("key file " + file + " is a directory");
+            }
             if (Files.size(file) > MAX_SIZE) {
                 throw new InvalidInputException("key file " + file + " is larger than " + MAX_SIZE + " bytes");
             }
             content = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new InvalidInputException("no key file at " + file, e);
+        } catch (AccessDeniedException e) {
+            throw new InvalidInputException("cannot read key file " + file + ": permission denied", e);
         } catch (IOException e) {
             throw new InvalidInputException("cannot read key file " + file + ": " + e.getMessage(), e);
         }

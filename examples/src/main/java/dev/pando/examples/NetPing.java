@@ -194,9 +194,10 @@ final class NetPing implements Callable<Integer> {
     }
 
     private DeadlineExceededException noAnswer(NodeAddress remote, Exception cause) {
+        // the transport's own message (the cause, shown with --verbose) says the same in its words
         return new DeadlineExceededException("no answer from " + address + " within " + timeout.toMillis()
                 + " ms: nobody is listening there, it is unreachable, or it is a node of another network than "
-                + transport.network + " (" + cause.getMessage() + ")", cause);
+                + transport.network, cause);
     }
 
     private static String defaultBind(InetSocketAddress target) {

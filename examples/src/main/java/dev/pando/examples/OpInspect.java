@@ -104,7 +104,8 @@ final class OpInspect implements Callable<Integer> {
         try {
             return HEX.parseHex(hex);
         } catch (IllegalArgumentException e) {
-            throw new InvalidOperationException(OperationError.DECODE, what + " is not valid hex: " + e.getMessage(), e);
+            throw new InvalidOperationException(OperationError.DECODE, what + " is not valid hex: "
+                    + OptionValues.hexProblem(hex), e);
         }
     }
 

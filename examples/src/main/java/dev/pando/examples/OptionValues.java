@@ -28,8 +28,24 @@ final class OptionValues {
         try {
             return HEX.parseHex(hex);
         } catch (IllegalArgumentException e) {
-            throw new InvalidInputException(what + " is not valid hex: " + e.getMessage(), e);
+            throw new InvalidInputException(what + " is not valid hex: " + hexProblem(hex), e);
         }
+    }
+
+    /**
+     * What is wrong with text that {@link HexFormat#parseHex} refused, in words (its own message
+     * reads {@code not a hexadecimal digit: "g" = 103}): the first character that is no hex digit,
+     * or an odd number of digits.
+     */
+    static String hexProblem(String hex) {
+        for (int i = 0; i < hex.length(); i++) {
+            char c = hex.charAt(i);
+            if (!HexFormat.isHexDigit(c)) {
+                String shown = c > ' ' && c < 0x7f ? "'" + c + "'" : String.format("U+%04X", (int) c);
+                return "character " + (i + 1) + " (" + shown + ") is not a hex digit (0-9, a-f)";
+            }
+        }
+        return hex.length() + " hex digits, an odd number (two make a byte)";
     }
 
     /** Lowercase hex of the bytes. */

@@ -146,7 +146,8 @@ class NetCommandTest {
             Cli.Result r = Cli.run("net", "ping", address, "--timeout", "2s", "--transport", transport);
             assertThat(r.exit()).as(transport + ": " + r.out()).isEqualTo(1);
             assertThat(r.field("error")).as(transport).isIn("DeadlineExceeded", "ConnectionClosed");
-            assertThat(r.field("message")).as(transport).contains("127.0.0.1:" + port);
+            assertThat(r.field("message")).as(transport).contains("127.0.0.1:" + port)
+                    .doesNotContain("/127.0.0.1").doesNotContain("PT2S");
         }
     }
 
@@ -157,7 +158,7 @@ class NetCommandTest {
             Cli.Result r = Cli.run("net", "ping", listener.address(), "--timeout", "2s");
             assertThat(r.exit()).isEqualTo(1);
             assertThat(r.field("error")).isEqualTo("ProtocolViolation");
-            assertThat(r.field("message")).contains("another network");
+            assertThat(r.field("message")).contains("another network").doesNotContain("/127.0.0.1");
             Cli.Result same = Cli.run("net", "ping", listener.address(), "--network", "pando-test", "--count", "1");
             assertThat(same.exit()).as(same.out()).isZero();
             assertThat(listener.stop().get("pings").asLong()).isEqualTo(1);
@@ -224,7 +225,7 @@ class NetCommandTest {
         }
         assertThat(inUse.exit()).isEqualTo(1);
         assertThat(inUse.field("error")).isEqualTo("Configuration");
-        assertThat(inUse.field("message")).contains("cannot bind");
+        assertThat(inUse.field("message")).contains("cannot bind").doesNotContain("/127.0.0.1");
 
         Cli.Result badBind = Cli.run("net", "listen", "--bind", "example.org:1");
         assertThat(badBind.exit()).isEqualTo(1);

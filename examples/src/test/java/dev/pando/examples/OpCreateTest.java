@@ -152,6 +152,16 @@ class OpCreateTest {
     }
 
     @Test
+    void badHexIsDescribedInWordsNotJavaText() {
+        Cli.Result letter = Cli.run("op", "create", "--key-hex", KEY, "--body", "0g");
+        assertThat(letter.field("message")).isEqualTo("--body is not valid hex: character 2 ('g') is not a hex digit (0-9, a-f)");
+        Cli.Result odd = Cli.run("op", "create", "--key-hex", KEY, "--backlink", "abc");
+        assertThat(odd.field("message")).isEqualTo("--backlink is not valid hex: 3 hex digits, an odd number (two make a byte)");
+        Cli.Result space = Cli.run("op", "create", "--key-hex", KEY, "--log-id", "00 1");
+        assertThat(space.field("message")).contains("character 3 (U+0020)");
+    }
+
+    @Test
     void tooManyPreviousIsInvalidInput() {
         List<String> args = new ArrayList<>(List.of("op", "create", "--key-hex", KEY));
         for (int i = 0; i < 65; i++) {

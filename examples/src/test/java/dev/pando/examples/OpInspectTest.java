@@ -78,6 +78,14 @@ class OpInspectTest {
     }
 
     @Test
+    void badHexIsDescribedInWords() {
+        Cli.Result r = Cli.run("op", "inspect", "87g1");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.field("error")).isEqualTo("Decode");
+        assertThat(r.field("message")).isEqualTo("the header is not valid hex: character 3 ('g') is not a hex digit (0-9, a-f)");
+    }
+
+    @Test
     void tooMuchStdinIsRefusedWithoutReadingItAll() {
         InputStream endless = new InputStream() {
             @Override
