@@ -21,8 +21,8 @@ import picocli.CommandLine.ScopeType;
 /**
  * The {@code pando} command line. Each command prints exactly one JSON object on stdout (the
  * long-running {@code net listen}: one when it listens, one when it stops) and exits with 0
- * (success), 1 (invalid input: the command line parsed but its content is invalid; or a network
- * operation failed) or 2 (usage error). {@code --help} and {@code --version} print text. See examples/README.md for the
+ * (success), 1 (invalid input: the command line parsed but its content is invalid; a network
+ * operation failed; or stdout could not be written) or 2 (usage error). {@code --help} and {@code --version} print text. See examples/README.md for the
  * contract of every command.
  *
  * <p>New commands are picocli subcommands in their own classes, registered in the
@@ -40,7 +40,8 @@ import picocli.CommandLine.ScopeType;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",
-            "1:invalid input (bad hex, invalid operation) or a failed network operation: {\"error\": KIND, \"message\": …}",
+            "1:invalid input (bad hex, invalid operation) or a failed network operation: {\"error\": KIND, \"message\": …}; "
+                    + "or stdout could not be written: {\"error\": \"OutputFailed\", …} on stderr",
             "2:usage error: {\"error\": \"Usage\", \"message\": …}"})
 public final class Pando {
     static final int EXIT_OK = 0;
