@@ -6,6 +6,10 @@ import dev.pando.DeadlineExceededException;
 import dev.pando.InvalidOperationException;
 import dev.pando.ProtocolViolationException;
 import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;
@@ -27,24 +31,38 @@ import picocli.CommandLine.UnmatchedArgumentException;
  *   <li>a failed network operation or setup, by its {@link dev.pando.PandoException} subtype:
  *       {@code {"error": "ProtocolViolation" | "DeadlineExceeded" | "ConnectionClosed" | "Configuration", "message": …}},
  *       exit 1;</li>
+ *   <li>{@link OutputFailedException} (stdout cannot be written): {@code {"error": "OutputFailed", "message": …}}
+ *       on stderr, exit 1;</li>
  *   <li>anything else is a bug: {@code {"error": "Internal", "message": …}}, exit 1.</li>
  * </ul>
+ * If stdout fails while the error itself is printed, the error goes to stderr instead.
  */
 final class ErrorPrinter implements IParameterExceptionHandler, IExecutionExceptionHandler {
     /** Options whose values are secrets and must never appear in a message. */
-    private static final String[] SECRET_OPTIONS = {"--key"};
+    private static final String[] SECRET_OPTIONS = {"--key-hex", "--key"};
     static final String REDACTED = "<redacted>";
 
+    private final String[] args;
+
+    /** @param args the command line, whose secrets no message may repeat */
+    ErrorPrinter(String[] args) {
+        this.args = args.clone();
+    }
+
     @Override
-    public int handleParseException(ParameterException ex, String[] args) {
+    public int handleParseException(ParameterException ex, String[] unused) {
         CommandLine cmd = ex.getCommandLine();
         String message = redact(ex.getMessage(), args);
         if (message.startsWith("Error: ")) {
             message = message.substring("Error: ".length()); // picocli's prefix for argument-group errors
         }
-        try (JsonOut json = JsonOut.object(cmd.getOut())) {
-            json.string("error", "Usage").string("message", message);
+        if (givesRemovedKeyOption(args)) {
+            // --key once meant hex in op create and a file in net: the easy mix-up leaked keys
+            message = "--key is no longer an option: give --key-file FILE (a file holding the output of "
+                    + "pando key generate) or, to op create, --key-hex HEX";
         }
+        String usageMessage = message;
+        print(cmd, json -> json.string("error", "Usage").string("message", usageMessage));
         PrintWriter err = cmd.getErr();
         err.println(message);
         if (!UnmatchedArgumentException.printSuggestions(ex, err)) {
@@ -57,25 +75,62 @@ final class ErrorPrinter implements IParameterExceptionHandler, IExecutionExcept
     @Override
     public int handleExecutionException(Exception ex, CommandLine cmd, ParseResult parseResult) {
         if (verbose(parseResult)) {
-            ex.printStackTrace(cmd.getErr());
+            StringWriter trace = new StringWriter();
+            ex.printStackTrace(new PrintWriter(trace));
+            cmd.getErr().print(redact(trace.toString(), args));
             cmd.getErr().flush();
         }
-        try (JsonOut json = JsonOut.object(cmd.getOut())) {
+        if (ex instanceof OutputFailedException e) {
+            printOutputFailure(e, cmd.getErr());
+            return Pando.EXIT_INVALID;
+        }
+        String message = redact(ex.getMessage(), args);
+        print(cmd, json -> {
             if (ex instanceof InvalidOperationException e) {
-                json.bool("valid", false).string("error", e.kind().wireName()).string("message", e.getMessage());
+                json.bool("valid", false).string("error", e.kind().wireName()).string("message", message);
             } else if (ex instanceof InvalidInputException) {
-                json.string("error", InvalidInputException.KIND).string("message", ex.getMessage());
+                json.string("error", InvalidInputException.KIND).string("message", message);
             } else if (StoreCommand.errorKind(ex) != null) {
-                json.string("error", StoreCommand.errorKind(ex)).string("message", ex.getMessage());
+                json.string("error", StoreCommand.errorKind(ex)).string("message", message);
             } else if (networkKind(ex) != null) {
-                json.string("error", networkKind(ex)).string("message", ex.getMessage());
+                json.string("error", networkKind(ex)).string("message", message);
             } else {
                 // a bug, not bad input; the class name helps a bug report, the stack trace is behind --verbose
                 json.string("error", "Internal").string("message",
-                        ex.getClass().getSimpleName() + (ex.getMessage() == null ? "" : ": " + ex.getMessage()));
+                        ex.getClass().getSimpleName() + (ex.getMessage() == null ? "" : ": " + message));
+            }
+        });
+        return Pando.EXIT_INVALID;
+    }
+
+    /** Prints an error object on stdout, or on stderr if stdout cannot be written. */
+    private static void print(CommandLine cmd, Consumer<JsonOut> fields) {
+        try (JsonOut json = JsonOut.object(cmd.getOut())) {
+            fields.accept(json);
+        } catch (OutputFailedException e) {
+            try (JsonOut json = JsonOut.object(cmd.getErr())) {
+                fields.accept(json);
             }
         }
-        return Pando.EXIT_INVALID;
+    }
+
+    /** Reports on stderr that stdout could not be written (stdout is no use for that). */
+    static void printOutputFailure(OutputFailedException e, PrintWriter err) {
+        try (JsonOut json = JsonOut.object(err)) {
+            json.string("error", OutputFailedException.KIND).string("message", e.getMessage());
+        }
+    }
+
+    private static boolean givesRemovedKeyOption(String[] args) {
+        for (String arg : args) {
+            if (arg.equals("--")) {
+                return false;
+            }
+            if (arg.equals("--key") || arg.startsWith("--key=")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The error name of a failed network operation or setup, or null for anything else. */
@@ -103,8 +158,12 @@ final class ErrorPrinter implements IParameterExceptionHandler, IExecutionExcept
     }
 
     /**
-     * Removes the values of secret options from a message. picocli quotes arguments it could not
-     * place (say, a key after an option that wanted a value), and a private key must never be echoed.
+     * Removes secrets from a message: the values of {@link #SECRET_OPTIONS}, and any argument (or
+     * option value) that looks like a key ({@link OptionValues#looksLikeKey}) wherever it was given
+     * — say, a private key passed to {@code --key-file} or as a stray argument. picocli quotes
+     * arguments it could not place, and other messages may quote a value; a private key must never
+     * be echoed. Values shorter than 8 characters are left alone: they are no key, and replacing
+     * them would garble the message.
      */
     static String redact(String message, String[] args) {
         if (message == null) {
@@ -112,14 +171,23 @@ final class ErrorPrinter implements IParameterExceptionHandler, IExecutionExcept
         }
         String result = message;
         for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            List<String> secrets = new ArrayList<>();
             for (String option : SECRET_OPTIONS) {
-                String secret = null;
-                if (args[i].equals(option) && i + 1 < args.length && !args[i + 1].startsWith("-")) {
-                    secret = args[i + 1];
-                } else if (args[i].startsWith(option + "=")) {
-                    secret = args[i].substring(option.length() + 1);
+                if (arg.equals(option) && i + 1 < args.length) {
+                    secrets.add(args[i + 1]);
+                } else if (arg.startsWith(option + "=")) {
+                    secrets.add(arg.substring(option.length() + 1));
                 }
-                if (secret != null && !secret.isEmpty()) {
+            }
+            int eq = arg.indexOf('=');
+            if (OptionValues.looksLikeKey(arg)) {
+                secrets.add(arg);
+            } else if (arg.startsWith("-") && eq > 0 && OptionValues.looksLikeKey(arg.substring(eq + 1))) {
+                secrets.add(arg.substring(eq + 1));
+            }
+            for (String secret : secrets) {
+                if (secret.length() >= 8) {
                     result = result.replace(secret, REDACTED);
                 }
             }

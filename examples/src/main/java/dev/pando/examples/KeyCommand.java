@@ -15,7 +15,11 @@ final class KeyCommand {
     /** {@code pando key generate} → {@code {"private_key": hex, "public_key": hex}}. */
     @Command(name = "generate", mixinStandardHelpOptions = true,
             description = "Generates an Ed25519 key pair and prints {\"private_key\": hex, \"public_key\": hex}. "
-                    + "The private key is the 32-byte seed: keep it secret.")
+                    + "The private key is the 32-byte seed: keep it secret.",
+            footerHeading = "%nExamples:%n",
+            footer = {
+                "  pando key generate > me.json",
+                "  pando op create --key-file me.json --body-utf8 hello"})
     static final class Generate implements Callable<Integer> {
         @Spec
         CommandSpec spec;

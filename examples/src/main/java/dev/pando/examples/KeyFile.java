@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.pando.PrivateKey;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -12,7 +13,8 @@ import java.nio.file.Path;
 /**
  * Reads a node's key from a file holding what {@code pando key generate} printed:
  * {@code {"private_key": hex, "public_key": hex}}. {@code public_key} may be left out; if present it
- * must belong to the private key. Messages never quote the file's content.
+ * must belong to the private key. Messages never quote the file's content, nor a file name that
+ * looks like a key (a key given where its file was wanted).
  */
 final class KeyFile {
     private static final JsonFactory FACTORY = JsonFactory.builder().build();
@@ -27,14 +29,24 @@ final class KeyFile {
      *     object, or its keys do not match
      */
     static PrivateKey read(Path file) {
+        if (OptionValues.looksLikeKey(file.toString())) {
+            // the easy mistake: a key where its file was wanted; never echo it
+            throw new InvalidInputException("--key-file takes a file holding the output of pando key generate, "
+                    + "and the value given looks like a key itself (it is not shown)");
+        }
         byte[] content;
         try {
+            if (Files.isDirectory(file)) {
+                throw new InvalidInputException("key file " + file + " is a directory");
+            }
             if (Files.size(file) > MAX_SIZE) {
                 throw new InvalidInputException("key file " + file + " is larger than " + MAX_SIZE + " bytes");
             }
             content = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new InvalidInputException("no key file at " + file, e);
+        } catch (AccessDeniedException e) {
+            throw new InvalidInputException("cannot read key file " + file + ": permission denied", e);
         } catch (IOException e) {
             throw new InvalidInputException("cannot read key file " + file + ": " + e.getMessage(), e);
         }

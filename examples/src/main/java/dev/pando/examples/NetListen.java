@@ -20,22 +20,40 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code pando net listen}: starts a transport, answers {@code pando/ping/1}, prints one JSON line
- * with the node's id and address as soon as it listens, runs until stdin ends or the process gets
- * SIGINT/SIGTERM, then prints a second JSON line with what it served.
+ * with the node's id and address as soon as it listens, runs until stdin ends (unless
+ * {@code --until-signal}) or the process gets SIGINT/SIGTERM, then prints a second JSON line with
+ * what it served.
  */
-@Command(name = "listen", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "listen", mixinStandardHelpOptions = true, sortOptions = false, sortSynopsis = false,
         description = {"Listens on a transport and answers pando/ping/1. Prints one JSON line when listening: "
                 + "{\"listening\": true, \"node_id\", \"address\" (give it to pando net ping), \"transport\", \"network\", "
-                + "\"network_id\", \"protocol\"}. Runs until stdin is closed (unless --ignore-stdin) or SIGINT/SIGTERM, "
+                + "\"network_id\", \"protocol\"}. Runs until stdin ends (unless --until-signal) or SIGINT/SIGTERM, "
                 + "then prints {\"stopped\": reason, \"connections\", \"pings\", \"bytes\", \"errors\": {kind: count}}.",
-                "A peer that sends garbage or stalls past --stream-timeout is dropped and counted; serving goes on."})
+                "A peer that sends garbage or stalls past --stream-timeout is dropped and counted; serving goes on.",
+                "DURATION: a positive number with ms, s or m (500ms, 5s, 2m), or ISO-8601 (PT1M30S)."},
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  pando net listen                     stops at Ctrl-D (end of stdin) or Ctrl-C",
+            "  pando net listen --until-signal > listen.jsonl &        (stop it: kill %%1)",
+            "  pando net listen --key-file me.json --bind 0.0.0.0:4433"})
 final class NetListen implements Callable<Integer> {
     private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(20);
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--key", paramLabel = "FILE",
+    // --ignore-stdin: the first name of this option, kept as a harmless alias
+    @Option(names = {"--until-signal", "--ignore-stdin"},
+            description = "Do not read stdin; stop on SIGINT/SIGTERM only. Needed in the background "
+                    + "(there stdin is /dev/null, which ends at once, or the terminal, which stops a reading job).")
+    boolean untilSignal;
+
+    @Option(names = "--stream-timeout", defaultValue = "10s", paramLabel = "DURATION",
+            converter = OptionValues.PositiveDuration.class,
+            description = "A ping stream that makes no progress for this long is dropped (default: ${DEFAULT-VALUE}).")
+    Duration streamTimeout;
+
+    @Option(names = "--key-file", paramLabel = "FILE",
             description = "The node's key: a file holding the output of pando key generate (default: a fresh key).")
     Path key;
 
@@ -45,16 +63,6 @@ final class NetListen implements Callable<Integer> {
 
     @Mixin
     TransportOptions transport;
-
-    @Option(names = "--stream-timeout", defaultValue = "10s", paramLabel = "DURATION",
-            converter = OptionValues.PositiveDuration.class,
-            description = "A ping stream that makes no progress for this long is dropped (default: ${DEFAULT-VALUE}).")
-    Duration streamTimeout;
-
-    @Option(names = "--ignore-stdin",
-            description = "Do not stop when stdin ends (for running in the background with stdin from /dev/null); "
-                    + "stop on SIGINT/SIGTERM only.")
-    boolean ignoreStdin;
 
     @Override
     public Integer call() {
@@ -73,7 +81,8 @@ final class NetListen implements Callable<Integer> {
             stop.countDown();
             await(done, SHUTDOWN_WAIT);
         }, "pando-listen-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        Pando root = (Pando) spec.root().userObject();
+        root.shutdownHooks().add(hook);
         try {
             PingServer server = new PingServer(t, streamTimeout);
             try (server) {
@@ -87,8 +96,8 @@ final class NetListen implements Callable<Integer> {
                             .string("network_id", transport.networkId().hex())
                             .string("protocol", PingProtocol.NAME);
                 }
-                if (!ignoreStdin) {
-                    watchStdin(((Pando) spec.root().userObject()).stdin(), stop, reason);
+                if (!untilSignal) {
+                    watchStdin(root.stdin(), spec.commandLine().getErr(), stop, reason);
                 }
                 awaitUninterruptibly(stop);
             }
@@ -103,25 +112,33 @@ final class NetListen implements Callable<Integer> {
         } finally {
             done.countDown();
             try {
-                Runtime.getRuntime().removeShutdownHook(hook);
+                root.shutdownHooks().remove(hook);
             } catch (IllegalStateException shuttingDown) {
                 // the hook is running: it returns now that done is counted down
             }
         }
     }
 
-    /** A daemon thread that reads (and discards) stdin and stops the listener at its end. */
-    private static void watchStdin(InputStream in, CountDownLatch stop, AtomicReference<String> reason) {
+    /**
+     * A daemon thread that reads (and discards) stdin and stops the listener at its end. An stdin
+     * that ends before any input, as /dev/null does for a background job, gets a hint on stderr.
+     */
+    private static void watchStdin(InputStream in, PrintWriter err, CountDownLatch stop, AtomicReference<String> reason) {
         Thread t = new Thread(() -> {
             byte[] buffer = new byte[1024];
+            long read = 0;
             try {
-                while (in.read(buffer) >= 0) {
-                    // input is ignored; only its end matters
+                for (int n; (n = in.read(buffer)) >= 0; ) {
+                    read += n; // input is ignored; only its end matters
                 }
             } catch (IOException e) {
                 // a broken stdin ends it as well
             }
-            reason.compareAndSet(null, "stdin closed");
+            if (reason.compareAndSet(null, "stdin closed") && read == 0) {
+                err.println("pando net listen: stdin ended, so it stops; --until-signal keeps it listening "
+                        + "without stdin (e.g. in the background) until SIGINT/SIGTERM");
+                err.flush();
+            }
             stop.countDown();
         }, "pando-listen-stdin");
         t.setDaemon(true);

@@ -34,15 +34,22 @@ import picocli.CommandLine.Spec;
  * pings one after another (a stream each), and prints the proven remote node id, the time to
  * connect and every round trip.
  */
-@Command(name = "ping", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "ping", mixinStandardHelpOptions = true, sortOptions = false, sortSynopsis = false,
         description = {"Dials ADDRESS (<node id hex>@<ip:port>[,<ip:port>…], as printed by pando net listen) for "
                 + "pando/ping/1 and sends --count pings, one stream each. Prints {\"remote_node_id\" (proven by the "
                 + "handshake), \"address\", \"transport\", \"network\", \"size\", \"count\", \"handshake_ms\", \"rtt_ms\": [...], "
                 + "\"min_ms\", \"median_ms\", \"max_ms\"}.",
                 "Fails (exit 1) with ProtocolViolation (another node id answered, a node of another network, or a bad "
-                        + "reply), DeadlineExceeded (no answer in time: nobody listening) or ConnectionClosed."})
+                        + "reply), DeadlineExceeded (no answer in time: nobody listening) or ConnectionClosed.",
+                "DURATION: a positive number with ms, s or m (500ms, 5s, 2m), or ISO-8601 (PT1M30S)."},
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  pando net ping '<the address pando net listen printed>'",
+            "  pando net ping '<address>' --count 100 --size 1024 --timeout 2s",
+            "  pando net ping '<address>' --key-file me.json --transport quic"})
 final class NetPing implements Callable<Integer> {
     private static final SecureRandom RANDOM = new SecureRandom();
+    static final int MAX_COUNT = 100_000;
 
     @Spec
     CommandSpec spec;
@@ -51,7 +58,7 @@ final class NetPing implements Callable<Integer> {
     String address;
 
     @Option(names = "--count", defaultValue = "3", paramLabel = "N",
-            description = "Pings to send, 1 to 100000 (default: ${DEFAULT-VALUE}).")
+            description = "Pings to send, 1 to " + MAX_COUNT + " (default: ${DEFAULT-VALUE}).")
     int count;
 
     @Option(names = "--size", defaultValue = "32", paramLabel = "BYTES",
@@ -63,10 +70,7 @@ final class NetPing implements Callable<Integer> {
             description = "Deadline of the connection handshake and of each read and write (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
-    @Mixin
-    TransportOptions transport;
-
-    @Option(names = "--key", paramLabel = "FILE",
+    @Option(names = "--key-file", paramLabel = "FILE",
             description = "This node's key: a file holding the output of pando key generate (default: a fresh key).")
     Path key;
 
@@ -75,14 +79,13 @@ final class NetPing implements Callable<Integer> {
                     + "else 0.0.0.0:0 or [::]:0).")
     String bind;
 
+    @Mixin
+    TransportOptions transport;
+
     @Override
     public Integer call() {
-        if (count < 1 || count > 100_000) {
-            throw new InvalidInputException("--count must be 1 to 100000, got " + count);
-        }
-        if (size < 0 || size > PingProtocol.MAX_PAYLOAD) {
-            throw new InvalidInputException("--size must be 0 to " + PingProtocol.MAX_PAYLOAD + ", got " + size);
-        }
+        OptionValues.checkRange(spec, "--count", count, 1, MAX_COUNT);
+        OptionValues.checkRange(spec, "--size", size, 0, PingProtocol.MAX_PAYLOAD);
         NodeAddress remote;
         try {
             remote = NodeAddress.parse(address);
@@ -191,9 +194,10 @@ final class NetPing implements Callable<Integer> {
     }
 
     private DeadlineExceededException noAnswer(NodeAddress remote, Exception cause) {
+        // the transport's own message (the cause, shown with --verbose) says the same in its words
         return new DeadlineExceededException("no answer from " + address + " within " + timeout.toMillis()
                 + " ms: nobody is listening there, it is unreachable, or it is a node of another network than "
-                + transport.network + " (" + cause.getMessage() + ")", cause);
+                + transport.network, cause);
     }
 
     /**

@@ -5,6 +5,8 @@ import dev.pando.Header;
 import dev.pando.LogId;
 import dev.pando.Operation;
 import dev.pando.OperationBuilder;
+import dev.pando.PrivateKey;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -16,19 +18,41 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code pando op create}: builds and signs one operation with {@link Operation#builder} and prints
- * {@code {"header": hex, "id": hex}}. The builder's validation applies, so e.g. {@code --seq 1}
+ * {@code {"header": hex, "id": hex, "body": hex|null}}, which is also a line {@code store import}
+ * reads ({@link OperationLines}). The builder's validation applies, so e.g. {@code --seq 1}
  * without {@code --backlink} fails with {@code BacklinkMissing}.
  */
-@Command(name = "create", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Builds and signs an operation; prints {\"header\": hex, \"id\": hex}.")
+@Command(name = "create", mixinStandardHelpOptions = true, sortOptions = false, sortSynopsis = false,
+        description = {"Builds and signs an operation; prints {\"header\": hex, \"id\": hex, \"body\": hex|null}.",
+                "That line is also an import line: pando store import reads header and body from it."},
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  pando key generate > me.json",
+            "  pando op create --key-file me.json --body-utf8 hello",
+            "  pando op create --key-file me.json --seq 1 --backlink <id> --body-utf8 again",
+            "  pando op create --key-file me.json --body-utf8 hi >> ops.jsonl"})
 final class OpCreate implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--key", required = true, paramLabel = "HEX",
-            description = "The author's private key (64 hex characters). Visible in process listings: "
-                    + "use a throw-away key on shared machines.")
-    String key;
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    KeyOptions key;
+
+    /** The author's key: in hex on the command line, or from a key file. */
+    static final class KeyOptions {
+        @Option(names = "--key-file", paramLabel = "FILE",
+                description = "The author's key: a file holding the output of pando key generate.")
+        Path file;
+
+        @Option(names = "--key-hex", paramLabel = "HEX",
+                description = "The author's private key as 64 hex characters. Visible in process listings: "
+                        + "prefer --key-file on shared machines.")
+        String hex;
+
+        PrivateKey privateKey() {
+            return file != null ? KeyFile.read(file) : OptionValues.privateKey("--key-hex", hex);
+        }
+    }
 
     @Option(names = "--seq", paramLabel = "N", converter = OptionValues.SeqNum.class, defaultValue = "0",
             description = "seq_num, 0 to 2^63-1 (default: ${DEFAULT-VALUE}).")
@@ -58,7 +82,7 @@ final class OpCreate implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        OperationBuilder b = Operation.builder(OptionValues.privateKey("--key", key)).seqNum(seq);
+        OperationBuilder b = Operation.builder(key.privateKey()).seqNum(seq);
         if (backlink != null) {
             b.backlink(OptionValues.hash("--backlink", backlink));
         }
@@ -87,7 +111,10 @@ final class OpCreate implements Callable<Integer> {
         b.prune(prune);
         Operation op = b.build();
         try (JsonOut json = JsonOut.object(spec.commandLine().getOut())) {
-            json.string("header", OptionValues.hexOf(op.headerBytes())).string("id", op.id().hex());
+            // with "body" the line is also one that store import reads
+            json.string("header", OptionValues.hexOf(op.headerBytes()))
+                    .string("id", op.id().hex())
+                    .string("body", op.body().map(payload -> OptionValues.hexOf(payload.bytes())).orElse(null));
         }
         return Pando.EXIT_OK;
     }

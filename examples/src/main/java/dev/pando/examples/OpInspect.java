@@ -24,8 +24,15 @@ import picocli.CommandLine.Spec;
  * prints the header's fields, or {@code {"valid": false, "error": KIND, "message": …}} with the
  * {@link OperationError#wireName() wire name} of the first rule broken.
  */
-@Command(name = "inspect", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Decodes and validates an operation header; prints its fields as JSON.")
+@Command(name = "inspect", mixinStandardHelpOptions = true, sortOptions = false, sortSynopsis = false,
+        description = {"Decodes and validates an operation header; prints its fields as JSON.",
+                "\"body_checked\": false means the header announces a payload and no --body or --body-utf8 was "
+                        + "given: \"valid\" then covers the header only."},
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  pando op inspect <header hex> --body-utf8 hello",
+            "  pando op inspect <header hex> --predecessor <previous header hex>",
+            "  printf '%%s\\n' \"$header\" | pando op inspect -"})
 final class OpInspect implements Callable<Integer> {
     /** Largest header read from stdin, in characters; a header is small, this only bounds memory. */
     static final int MAX_STDIN_CHARS = 4 * 1024 * 1024;
@@ -64,14 +71,18 @@ final class OpInspect implements Callable<Integer> {
         if (previous != null) {
             op.validateAfter(previous);
         }
-        print(op);
+        Header h = op.header();
+        // without a body, "valid" covers the header only: say so when it announces a payload
+        boolean bodyChecked = bodyBytes != null || (h.payloadSize() == 0 && h.payloadHash().isEmpty());
+        print(op, bodyChecked);
         return Pando.EXIT_OK;
     }
 
-    private void print(Operation op) {
+    private void print(Operation op, boolean bodyChecked) {
         Header h = op.header();
         try (JsonOut json = JsonOut.object(spec.commandLine().getOut())) {
             json.bool("valid", true)
+                    .bool("body_checked", bodyChecked)
                     .string("id", op.id().hex())
                     .unsigned("version", h.version())
                     .string("public_key", h.publicKey().hex())
@@ -93,7 +104,8 @@ final class OpInspect implements Callable<Integer> {
         try {
             return HEX.parseHex(hex);
         } catch (IllegalArgumentException e) {
-            throw new InvalidOperationException(OperationError.DECODE, what + " is not valid hex: " + e.getMessage(), e);
+            throw new InvalidOperationException(OperationError.DECODE, what + " is not valid hex: "
+                    + OptionValues.hexProblem(hex), e);
         }
     }
 

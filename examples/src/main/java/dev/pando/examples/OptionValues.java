@@ -7,12 +7,15 @@ import dev.pando.spi.ProviderOptions;
 import java.time.Duration;
 import java.util.HexFormat;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.TypeConversionException;
 
 /**
  * Converts option values. Hex values are parsed here rather than by picocli converters so that a
  * bad value is invalid input (exit 1) with a message that names the option and never quotes a
- * private key; numbers use the picocli converters below, so a malformed number is a usage error.
+ * private key; numbers use the picocli converters below and {@link #checkRange}, so a malformed or
+ * out-of-range number is a usage error.
  */
 final class OptionValues {
     private static final HexFormat HEX = HexFormat.of();
@@ -25,8 +28,24 @@ final class OptionValues {
         try {
             return HEX.parseHex(hex);
         } catch (IllegalArgumentException e) {
-            throw new InvalidInputException(what + " is not valid hex: " + e.getMessage(), e);
+            throw new InvalidInputException(what + " is not valid hex: " + hexProblem(hex), e);
         }
+    }
+
+    /**
+     * What is wrong with text that {@link HexFormat#parseHex} refused, in words (its own message
+     * reads {@code not a hexadecimal digit: "g" = 103}): the first character that is no hex digit,
+     * or an odd number of digits.
+     */
+    static String hexProblem(String hex) {
+        for (int i = 0; i < hex.length(); i++) {
+            char c = hex.charAt(i);
+            if (!HexFormat.isHexDigit(c)) {
+                String shown = c > ' ' && c < 0x7f ? "'" + c + "'" : String.format("U+%04X", (int) c);
+                return "character " + (i + 1) + " (" + shown + ") is not a hex digit (0-9, a-f)";
+            }
+        }
+        return hex.length() + " hex digits, an odd number (two make a byte)";
     }
 
     /** Lowercase hex of the bytes. */
@@ -44,6 +63,14 @@ final class OptionValues {
         return Hash.fromBytes(bytes);
     }
 
+    /**
+     * Whether a value looks like a key, so that no message may echo it: 32 or more hex digits and
+     * nothing else (a 64-character key, also with a few characters too many or missing).
+     */
+    static boolean looksLikeKey(String value) {
+        return value.length() >= 32 && value.chars().allMatch(HexFormat::isHexDigit);
+    }
+
     /** A private key from 64 hex characters; the message never contains any of the input. */
     static PrivateKey privateKey(String what, String hex) {
         if (hex.length() != PrivateKey.LENGTH * 2 || !hex.chars().allMatch(HexFormat::isHexDigit)) {
@@ -51,6 +78,19 @@ final class OptionValues {
                     + " hex characters");
         }
         return PrivateKey.fromHex(hex);
+    }
+
+    /**
+     * Checks that a number option is in range. Out of range is a usage error (exit 2), like a number
+     * that does not parse or a seq_num below 0, so that every number option fails alike.
+     *
+     * @throws ParameterException if {@code value} is below {@code min} or above {@code max}
+     */
+    static void checkRange(CommandSpec spec, String option, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '" + option + "': '"
+                    + value + "' is out of range (" + min + " to " + max + ")");
+        }
     }
 
     /** A seq_num: 0 to 2^63-1 (Pando's limit; no log can reach more). */

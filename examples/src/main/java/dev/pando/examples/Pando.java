@@ -1,23 +1,28 @@
 package dev.pando.examples;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.ScopeType;
 
 /**
  * The {@code pando} command line. Each command prints exactly one JSON object on stdout (the
  * long-running {@code net listen}: one when it listens, one when it stops) and exits with 0
- * (success), 1 (invalid input: the command line parsed but its content is invalid; or a network
- * operation failed) or 2 (usage error). {@code --help} and {@code --version} print text. See examples/README.md for the
+ * (success), 1 (invalid input: the command line parsed but its content is invalid; a network
+ * operation failed; or stdout could not be written) or 2 (usage error). {@code --help} and {@code --version} print text. See examples/README.md for the
  * contract of every command.
  *
  * <p>New commands are picocli subcommands in their own classes, registered in the
@@ -31,11 +36,12 @@ import picocli.CommandLine.ScopeType;
         versionProvider = Pando.Version.class,
         description = "Tools for Pando (p2panda-compatible) keys, operations, stores and networking. Every command prints one JSON object "
                 + "(net listen: one when listening, one when stopped).",
-        subcommands = {KeyCommand.class, OpCommand.class, StoreCommand.class, NetCommand.class},
+        subcommands = {KeyCommand.class, OpCommand.class, StoreCommand.class, NetCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",
-            "1:invalid input (bad hex, invalid operation) or a failed network operation: {\"error\": KIND, \"message\": …}",
+            "1:invalid input (bad hex, invalid operation) or a failed network operation: {\"error\": KIND, \"message\": …}; "
+                    + "or stdout could not be written: {\"error\": \"OutputFailed\", …} on stderr",
             "2:usage error: {\"error\": \"Usage\", \"message\": …}"})
 public final class Pando {
     static final int EXIT_OK = 0;
@@ -50,9 +56,11 @@ public final class Pando {
     boolean verbose;
 
     private final InputStream stdin;
+    private final ShutdownHooks shutdownHooks;
 
-    Pando(InputStream stdin) {
+    Pando(InputStream stdin, ShutdownHooks shutdownHooks) {
         this.stdin = stdin;
+        this.shutdownHooks = shutdownHooks;
     }
 
     /** Runs the command line and exits the JVM with its exit code. */
@@ -62,28 +70,91 @@ public final class Pando {
         if (System.getProperty(KWIK_NO_WARNINGS) == null) {
             System.setProperty(KWIK_NO_WARNINGS, "true");
         }
-        PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
-        PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
-        int code = run(args, System.in, out, err);
-        out.flush();
-        err.flush();
-        System.exit(code);
+        // stdout's file descriptor, not System.out: a PrintStream swallows write errors (a full
+        // disk, a closed pipe), and StdoutWriter must see them to fail the command
+        Writer out = new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8);
+        Writer err = new OutputStreamWriter(System.err, StandardCharsets.UTF_8);
+        System.exit(run(args, System.in, out, err));
     }
 
-    /** Runs one command with the given streams and returns its exit code; never exits the JVM. */
-    static int run(String[] args, InputStream in, PrintWriter out, PrintWriter err) {
-        ErrorPrinter errors = new ErrorPrinter();
-        CommandLine cmd = new CommandLine(new Pando(in))
-                .setOut(out)
-                .setErr(err)
+    /**
+     * Runs one command with the given streams and returns its exit code; never exits the JVM. A
+     * failed write to {@code out} ends the command with exit code 1 and an {@code OutputFailed}
+     * error on {@code err}.
+     */
+    static int run(String[] args, InputStream in, Writer out, Writer err) {
+        return run(args, in, ShutdownHooks.JVM, out, err);
+    }
+
+    /** {@link #run(String[], InputStream, Writer, Writer)} with the given stand-in for signals. */
+    static int run(String[] args, InputStream in, ShutdownHooks shutdownHooks, Writer out, Writer err) {
+        StdoutWriter stdout = new StdoutWriter(out);
+        PrintWriter printOut = new PrintWriter(stdout, true);
+        PrintWriter printErr = new PrintWriter(err, true);
+        ErrorPrinter errors = new ErrorPrinter(args);
+        CommandLine cmd = new CommandLine(new Pando(in, shutdownHooks))
+                .setOut(printOut)
+                .setErr(printErr)
                 .setParameterExceptionHandler(errors)
-                .setExecutionExceptionHandler(errors);
-        return cmd.execute(args);
+                .setExecutionExceptionHandler(errors)
+                .setExecutionStrategy(Pando::execute);
+        int code;
+        try {
+            code = cmd.execute(args);
+            if (!stdout.failed()) {
+                printOut.flush();
+            }
+        } catch (OutputFailedException e) {
+            // outside any command's handler, e.g. --help into a full disk, or the last flush
+            ErrorPrinter.printOutputFailure(e, printErr);
+            return EXIT_INVALID;
+        } finally {
+            printErr.flush();
+        }
+        if (stdout.failed() && code == EXIT_OK) {
+            // never report success for output that was lost
+            ErrorPrinter.printOutputFailure(new OutputFailedException("cannot write to stdout", null), printErr);
+            return EXIT_INVALID;
+        }
+        return code;
+    }
+
+    /**
+     * picocli's {@code RunLast}, except that a command group given no command ({@code pando},
+     * {@code pando op}) prints its help, listing its commands, and exits 0; and that a failed write
+     * of help text is reported like any other failed output.
+     */
+    private static int execute(ParseResult parseResult) {
+        ParseResult last = parseResult;
+        while (last.hasSubcommand()) {
+            last = last.subcommand();
+        }
+        CommandLine cmd = last.commandSpec().commandLine();
+        try {
+            Integer help = CommandLine.executeHelpRequest(parseResult);
+            if (help != null) {
+                return help;
+            }
+            Object command = cmd.getCommand();
+            if (!(command instanceof Runnable) && !(command instanceof Callable) && !cmd.getSubcommands().isEmpty()) {
+                cmd.usage(cmd.getOut());
+                return EXIT_OK;
+            }
+        } catch (OutputFailedException e) {
+            ErrorPrinter.printOutputFailure(e, cmd.getErr());
+            return EXIT_INVALID;
+        }
+        return new CommandLine.RunLast().execute(parseResult);
     }
 
     /** The standard input, for commands that read {@code -} from it. */
     InputStream stdin() {
         return stdin;
+    }
+
+    /** Where SIGINT/SIGTERM are heard, for long-running commands. */
+    ShutdownHooks shutdownHooks() {
+        return shutdownHooks;
     }
 
     /** Reads the version Maven wrote into version.properties. */

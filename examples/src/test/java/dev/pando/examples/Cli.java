@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 
 /** Runs the command line in-process with captured streams. */
@@ -55,8 +55,32 @@ final class Cli {
     static Result runWithStdin(InputStream stdin, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = Pando.run(args, stdin, new PrintWriter(out), new PrintWriter(err));
+        int code = Pando.run(args, stdin, out, err);
         return new Result(code, out.toString(), err.toString());
+    }
+
+    /**
+     * Runs with a stdout that fails like {@code /dev/full}: every write throws. The result's
+     * {@code out} is what was written before nothing could be (always empty here).
+     */
+    static Result runWithFullStdout(String... args) {
+        StringWriter err = new StringWriter();
+        Writer full = new Writer() {
+            @Override
+            public void write(char[] cbuf, int off, int len) throws IOException {
+                throw new IOException("No space left on device");
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        int code = Pando.run(args, new ByteArrayInputStream(new byte[0]), full, err);
+        return new Result(code, "", err.toString());
     }
 
     static JsonNode vectors() {

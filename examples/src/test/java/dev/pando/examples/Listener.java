@@ -6,14 +6,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs {@code pando net listen …} in-process on its own thread, with a stdin the test ends by
@@ -25,7 +27,9 @@ final class Listener implements AutoCloseable {
     private final StringBuffer out = new StringBuffer();
     private final StringWriter err = new StringWriter();
     private final CountDownLatch stdinOpen = new CountDownLatch(1);
+    private final AtomicInteger stdinReads = new AtomicInteger();
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
+    private final Signals signals = new Signals();
 
     private Listener(String... args) {
         String[] all = new String[args.length + 2];
@@ -35,6 +39,7 @@ final class Listener implements AutoCloseable {
         InputStream stdin = new InputStream() {
             @Override
             public int read() throws IOException {
+                stdinReads.incrementAndGet();
                 try {
                     stdinOpen.await();
                 } catch (InterruptedException e) {
@@ -59,7 +64,7 @@ final class Listener implements AutoCloseable {
         };
         Thread t = new Thread(() -> {
             try {
-                exit.complete(Pando.run(all, stdin, new PrintWriter(sink), new PrintWriter(err)));
+                exit.complete(Pando.run(all, stdin, signals, sink, err));
             } catch (Throwable e) {
                 exit.completeExceptionally(e);
             }
@@ -98,6 +103,29 @@ final class Listener implements AutoCloseable {
         return line(1);
     }
 
+    /**
+     * Does what SIGTERM does to the process (starts the shutdown hooks), waits for the command to
+     * end, and returns the summary line.
+     */
+    JsonNode signal() {
+        signals.fire();
+        int code = exitCode();
+        if (code != 0) {
+            throw new AssertionError("listener exited with " + code + ": " + out + " " + err);
+        }
+        return line(1);
+    }
+
+    /** How often the command read its stdin. */
+    int stdinReads() {
+        return stdinReads.get();
+    }
+
+    /** What the command wrote to stderr so far. */
+    String err() {
+        return err.toString();
+    }
+
     void closeStdin() {
         stdinOpen.countDown();
     }
@@ -127,8 +155,35 @@ final class Listener implements AutoCloseable {
         }
     }
 
+    /** The JVM's shutdown hooks, as far as a command sees them: started by {@link #fire()}. */
+    private static final class Signals implements ShutdownHooks {
+        private final List<Thread> hooks = new ArrayList<>();
+        private boolean fired;
+
+        @Override
+        public synchronized void add(Thread hook) {
+            hooks.add(hook);
+        }
+
+        @Override
+        public synchronized void remove(Thread hook) {
+            if (fired) {
+                throw new IllegalStateException("shutdown in progress");
+            }
+            hooks.remove(hook);
+        }
+
+        synchronized void fire() {
+            if (!fired) {
+                fired = true;
+                hooks.forEach(Thread::start);
+            }
+        }
+    }
+
     @Override
     public void close() {
+        signals.fire();
         closeStdin();
         exit.orTimeout(60, TimeUnit.SECONDS).exceptionally(e -> -1).join();
     }

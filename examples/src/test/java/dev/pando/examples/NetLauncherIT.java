@@ -72,7 +72,7 @@ class NetLauncherIT {
 
     @Test
     void sigtermStopsTheListenerWithASummary() throws Exception {
-        Process listener = start("net", "listen", "--ignore-stdin");
+        Process listener = start("net", "listen", "--until-signal");
         BufferedReader out = reader(listener);
         JsonNode first = MAPPER.readTree(line(out, listener));
         assertThat(first.get("listening").asBoolean()).isTrue();

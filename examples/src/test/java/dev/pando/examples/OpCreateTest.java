@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pando.Hash;
 import dev.pando.Operation;
+import dev.pando.node.IngestInput;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -22,13 +24,14 @@ class OpCreateTest {
         JsonNode v0 = VECTORS.get("headers").get(0);
         JsonNode v1 = VECTORS.get("headers").get(1);
 
-        Cli.Result first = Cli.run("op", "create", "--key", KEY, "--timestamp", "0");
+        Cli.Result first = Cli.run("op", "create", "--key-hex", KEY, "--timestamp", "0");
         assertThat(first.exit()).isZero();
-        assertThat(first.json().size()).isEqualTo(2);
+        assertThat(first.json().size()).isEqualTo(3);
+        assertThat(first.json().get("body").isNull()).isTrue();
         assertThat(first.field("header")).isEqualTo(v0.get("signed").asText());
         assertThat(first.field("id")).isEqualTo(v0.get("id").asText());
 
-        Cli.Result second = Cli.run("op", "create", "--key", KEY, "--timestamp", "0", "--seq", "1",
+        Cli.Result second = Cli.run("op", "create", "--key-hex", KEY, "--timestamp", "0", "--seq", "1",
                 "--backlink", first.field("id"));
         assertThat(second.exit()).isZero();
         assertThat(second.field("header")).isEqualTo(v1.get("signed").asText());
@@ -37,15 +40,46 @@ class OpCreateTest {
 
     @Test
     void theIdIsTheBlake3OfTheHeader() {
-        Cli.Result r = Cli.run("op", "create", "--key", KEY, "--body-utf8", "hello");
+        Cli.Result r = Cli.run("op", "create", "--key-hex", KEY, "--body-utf8", "hello");
         assertThat(r.exit()).isZero();
         assertThat(Hash.of(HexFormat.of().parseHex(r.field("header"))).hex()).isEqualTo(r.field("id"));
     }
 
     @Test
+    void theOutputIsALineStoreImportReads() {
+        String[][] bodies = {{"--body-utf8", "hello"}, {"--body", "00ff"}, {"--body", ""}, {}};
+        for (String[] body : bodies) {
+            List<String> args = new ArrayList<>(List.of("op", "create", "--key-hex", KEY));
+            args.addAll(List.of(body));
+            Cli.Result r = Cli.run(args.toArray(String[]::new));
+            assertThat(r.exit()).as(args.toString()).isZero();
+            IngestInput line = OperationLines.parse(r.out().strip().getBytes(StandardCharsets.UTF_8));
+            assertThat(HexFormat.of().formatHex(line.header())).isEqualTo(r.field("header"));
+            Operation op = Operation.decodeAndValidate(line.header(), line.body().orElse(null));
+            assertThat(op.id().hex()).isEqualTo(r.field("id"));
+            if (body.length == 0) {
+                assertThat(line.body()).as(args.toString()).isEmpty();
+            } else {
+                assertThat(line.body()).as(args.toString()).isPresent();
+            }
+        }
+    }
+
+    @Test
+    void aLogOfCreatedOperationsImports() {
+        Cli.Result first = Cli.run("op", "create", "--key-hex", KEY, "--body-utf8", "hello");
+        Cli.Result second = Cli.run("op", "create", "--key-hex", KEY, "--seq", "1", "--backlink", first.field("id"),
+                "--body-utf8", "world");
+        Cli.Result imported = Cli.runWithStdin(first.out() + second.out(), "store", "import", "--db", "unused",
+                "--store", "memory");
+        assertThat(imported.exit()).as(imported.out()).isZero();
+        assertThat(imported.json().get("stored").asLong()).isEqualTo(2);
+    }
+
+    @Test
     void timestampDefaultsToNowInMicroseconds() {
         long before = micros(Instant.now().truncatedTo(ChronoUnit.MICROS));
-        Cli.Result r = Cli.run("op", "create", "--key", KEY);
+        Cli.Result r = Cli.run("op", "create", "--key-hex", KEY);
         long after = micros(Instant.now().plus(1, ChronoUnit.MICROS));
         long ts = Operation.decode(HexFormat.of().parseHex(r.field("header")), null).header().timestamp();
         assertThat(ts).isBetween(before, after);
@@ -55,7 +89,7 @@ class OpCreateTest {
     void everyOptionEndsUpInTheHeader() {
         Hash p1 = Hash.of(new byte[] {1});
         Hash p2 = Hash.of(new byte[] {2});
-        Cli.Result r = Cli.run("op", "create", "--key", KEY, "--seq", "7", "--backlink", ID0.toUpperCase(),
+        Cli.Result r = Cli.run("op", "create", "--key-hex", KEY, "--seq", "7", "--backlink", ID0.toUpperCase(),
                 "--timestamp", "18446744073709551615", "--previous", p1.hex(), "--previous", p2.hex(),
                 "--body", "00ff10", "--log-id", "cafe", "--prune");
         assertThat(r.exit()).isZero();
@@ -73,11 +107,11 @@ class OpCreateTest {
 
     @Test
     void utf8BodyAndEmptyBody() {
-        Cli.Result text = Cli.run("op", "create", "--key", KEY, "--body-utf8", "grüße");
+        Cli.Result text = Cli.run("op", "create", "--key-hex", KEY, "--body-utf8", "grüße");
         Operation op = Operation.decode(HexFormat.of().parseHex(text.field("header")), null);
         assertThat(op.header().payloadSize()).isEqualTo("grüße".getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
 
-        Cli.Result empty = Cli.run("op", "create", "--key", KEY, "--body", "");
+        Cli.Result empty = Cli.run("op", "create", "--key-hex", KEY, "--body", "");
         Operation none = Operation.decode(HexFormat.of().parseHex(empty.field("header")), null);
         assertThat(none.header().payloadSize()).isZero();
         assertThat(none.header().payloadHash()).isEmpty();
@@ -85,13 +119,13 @@ class OpCreateTest {
 
     @Test
     void invalidOperationsAreExit1WithTheKind() {
-        Cli.Result noBacklink = Cli.run("op", "create", "--key", KEY, "--seq", "1");
+        Cli.Result noBacklink = Cli.run("op", "create", "--key-hex", KEY, "--seq", "1");
         assertThat(noBacklink.exit()).isEqualTo(1);
         assertThat(noBacklink.json().get("valid").asBoolean(true)).isFalse();
         assertThat(noBacklink.field("error")).isEqualTo("BacklinkMissing");
         assertThat(noBacklink.field("message")).isNotBlank();
 
-        Cli.Result seq0WithBacklink = Cli.run("op", "create", "--key", KEY, "--backlink", ID0);
+        Cli.Result seq0WithBacklink = Cli.run("op", "create", "--key-hex", KEY, "--backlink", ID0);
         assertThat(seq0WithBacklink.exit()).isEqualTo(1);
         assertThat(seq0WithBacklink.field("error")).isEqualTo("SeqNumMismatch");
     }
@@ -99,13 +133,13 @@ class OpCreateTest {
     @Test
     void badHexAndSizesAreInvalidInput() {
         String[][] cases = {
-            {"--key", "12"},
-            {"--key", KEY, "--seq", "1", "--backlink", "abc"},
-            {"--key", KEY, "--seq", "1", "--backlink", "abcd"},
-            {"--key", KEY, "--previous", "xyz"},
-            {"--key", KEY, "--body", "0"},
-            {"--key", KEY, "--log-id", "zz"},
-            {"--key", KEY, "--log-id", "00".repeat(256)},
+            {"--key-hex", "12"},
+            {"--key-hex", KEY, "--seq", "1", "--backlink", "abc"},
+            {"--key-hex", KEY, "--seq", "1", "--backlink", "abcd"},
+            {"--key-hex", KEY, "--previous", "xyz"},
+            {"--key-hex", KEY, "--body", "0"},
+            {"--key-hex", KEY, "--log-id", "zz"},
+            {"--key-hex", KEY, "--log-id", "00".repeat(256)},
         };
         for (String[] c : cases) {
             List<String> args = new ArrayList<>(List.of("op", "create"));
@@ -118,8 +152,18 @@ class OpCreateTest {
     }
 
     @Test
+    void badHexIsDescribedInWordsNotJavaText() {
+        Cli.Result letter = Cli.run("op", "create", "--key-hex", KEY, "--body", "0g");
+        assertThat(letter.field("message")).isEqualTo("--body is not valid hex: character 2 ('g') is not a hex digit (0-9, a-f)");
+        Cli.Result odd = Cli.run("op", "create", "--key-hex", KEY, "--backlink", "abc");
+        assertThat(odd.field("message")).isEqualTo("--backlink is not valid hex: 3 hex digits, an odd number (two make a byte)");
+        Cli.Result space = Cli.run("op", "create", "--key-hex", KEY, "--log-id", "00 1");
+        assertThat(space.field("message")).contains("character 3 (U+0020)");
+    }
+
+    @Test
     void tooManyPreviousIsInvalidInput() {
-        List<String> args = new ArrayList<>(List.of("op", "create", "--key", KEY));
+        List<String> args = new ArrayList<>(List.of("op", "create", "--key-hex", KEY));
         for (int i = 0; i < 65; i++) {
             args.add("--previous");
             args.add(ID0);
@@ -134,12 +178,12 @@ class OpCreateTest {
     void malformedCommandLinesAreUsageErrors() {
         String[][] cases = {
             {},                                                   // --key missing
-            {"--key", KEY, "--seq", "-1"},
-            {"--key", KEY, "--seq", "9223372036854775808"},
-            {"--key", KEY, "--seq", "one"},
-            {"--key", KEY, "--timestamp", "18446744073709551616"},
-            {"--key", KEY, "--timestamp", "-5"},
-            {"--key", KEY, "--body", "00", "--body-utf8", "x"},
+            {"--key-hex", KEY, "--seq", "-1"},
+            {"--key-hex", KEY, "--seq", "9223372036854775808"},
+            {"--key-hex", KEY, "--seq", "one"},
+            {"--key-hex", KEY, "--timestamp", "18446744073709551616"},
+            {"--key-hex", KEY, "--timestamp", "-5"},
+            {"--key-hex", KEY, "--body", "00", "--body-utf8", "x"},
         };
         for (String[] c : cases) {
             List<String> args = new ArrayList<>(List.of("op", "create"));
@@ -149,7 +193,7 @@ class OpCreateTest {
             assertThat(r.field("error")).isEqualTo("Usage");
             assertThat(r.err()).contains("pando op create --help");
         }
-        Cli.Result both = Cli.run("op", "create", "--key", KEY, "--body", "00", "--body-utf8", "x");
+        Cli.Result both = Cli.run("op", "create", "--key-hex", KEY, "--body", "00", "--body-utf8", "x");
         assertThat(both.field("message")).startsWith("--body").contains("mutually exclusive");
     }
 

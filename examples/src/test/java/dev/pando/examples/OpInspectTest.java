@@ -34,10 +34,11 @@ class OpInspectTest {
             assertThat(r.exit()).isZero();
             assertThat(r.err()).isEmpty();
             JsonNode j = r.json();
-            assertThat(fieldNames(j)).containsExactly("valid", "id", "version", "public_key", "signature",
+            assertThat(fieldNames(j)).containsExactly("valid", "body_checked", "id", "version", "public_key", "signature",
                     "payload_size", "payload_hash", "timestamp", "seq_num", "backlink", "previous", "extensions",
                     "log_id", "prune");
             assertThat(j.get("valid").asBoolean()).isTrue();
+            assertThat(j.get("body_checked").asBoolean()).as("no payload: nothing unchecked").isTrue();
             assertThat(j.get("id").asText()).isEqualTo(v.get("id").asText());
             assertThat(j.get("version").isIntegralNumber()).isTrue();
             assertThat(j.get("version").asInt()).isEqualTo(1);
@@ -74,6 +75,14 @@ class OpInspectTest {
         Cli.Result r = Cli.runWithStdin("\n  " + signed(0) + " \r\n\t", "op", "inspect", "-");
         assertThat(r.exit()).isZero();
         assertThat(r.field("id")).isEqualTo(id(0));
+    }
+
+    @Test
+    void badHexIsDescribedInWords() {
+        Cli.Result r = Cli.run("op", "inspect", "87g1");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.field("error")).isEqualTo("Decode");
+        assertThat(r.field("message")).isEqualTo("the header is not valid hex: character 3 ('g') is not a hex digit (0-9, a-f)");
     }
 
     @Test
@@ -118,19 +127,25 @@ class OpInspectTest {
 
     @Test
     void bodyOptionsAreCheckedAgainstThePayload() {
-        Cli.Result created = Cli.run("op", "create", "--key", KEY.toHex(), "--body-utf8", "hi");
+        Cli.Result created = Cli.run("op", "create", "--key-hex", KEY.toHex(), "--body-utf8", "hi");
         String header = created.field("header");
-        assertThat(Cli.run("op", "inspect", header, "--body-utf8", "hi").exit()).isZero();
-        assertThat(Cli.run("op", "inspect", header, "--body", "6869").exit()).isZero();
+        for (Cli.Result checked : List.of(Cli.run("op", "inspect", header, "--body-utf8", "hi"),
+                Cli.run("op", "inspect", header, "--body", "6869"))) {
+            assertThat(checked.exit()).isZero();
+            assertThat(checked.json().get("body_checked").asBoolean()).isTrue();
+        }
+        // issue 14: without a body, "valid": true covers the header only, and says so
         Cli.Result r = Cli.run("op", "inspect", header);
         assertThat(r.exit()).isZero();
+        assertThat(r.json().get("valid").asBoolean()).isTrue();
+        assertThat(r.json().get("body_checked").asBoolean()).isFalse();
         assertThat(r.json().get("payload_size").asLong()).isEqualTo(2);
         assertThat(r.field("payload_hash")).isEqualTo(Hash.of("hi".getBytes(java.nio.charset.StandardCharsets.UTF_8)).hex());
     }
 
     @Test
     void extensionsAreConvertedToJson() {
-        Cli.Result created = Cli.run("op", "create", "--key", KEY.toHex(), "--log-id", "0102", "--prune",
+        Cli.Result created = Cli.run("op", "create", "--key-hex", KEY.toHex(), "--log-id", "0102", "--prune",
                 "--timestamp", "18446744073709551615");
         JsonNode j = Cli.run("op", "inspect", created.field("header")).json();
         assertThat(j.get("extensions").toString()).isEqualTo("{\"prune\":true,\"log_id\":\"0102\"}");
@@ -208,7 +223,7 @@ class OpInspectTest {
 
     @Test
     void payloadMismatch() {
-        String header = Cli.run("op", "create", "--key", KEY.toHex(), "--body-utf8", "hi").field("header");
+        String header = Cli.run("op", "create", "--key-hex", KEY.toHex(), "--body-utf8", "hi").field("header");
         assertInvalid("PayloadMismatch", header, "--body-utf8", "ho");   // same size, other hash
         assertInvalid("PayloadMismatch", header, "--body", "686969");    // other size
     }
@@ -242,7 +257,7 @@ class OpInspectTest {
 
     @Test
     void aPrunedOperationMayStartItsLogAnywhere() {
-        String pruned = Cli.run("op", "create", "--key", KEY.toHex(), "--seq", "5", "--backlink", id(1), "--prune")
+        String pruned = Cli.run("op", "create", "--key-hex", KEY.toHex(), "--seq", "5", "--backlink", id(1), "--prune")
                 .field("header");
         Cli.Result r = Cli.run("op", "inspect", pruned, "--predecessor", signed(0));
         assertThat(r.exit()).isZero();

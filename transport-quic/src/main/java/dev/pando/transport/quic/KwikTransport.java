@@ -182,7 +182,7 @@ final class KwikTransport implements Transport {
                 if (e instanceof PandoException p) {
                     throw p;
                 }
-                throw new ConfigurationException("cannot start the quic transport on " + settings.bind() + ": " + e.getMessage(), e);
+                throw new ConfigurationException("cannot start the quic transport on " + text(settings.bind()) + ": " + e.getMessage(), e);
             }
         }
         LOG.debug("quic transport of {} listening on {}", self, localAddress.directAddresses());
@@ -306,6 +306,15 @@ final class KwikTransport implements Transport {
         throw last;
     }
 
+    /** An address as written in node addresses (127.0.0.1:4433, [::1]:4433), not as toString's /127.0.0.1:4433. */
+    static String text(InetSocketAddress address) {
+        if (address.getAddress() == null) {
+            return address.getHostString() + ":" + address.getPort();
+        }
+        String ip = address.getAddress().getHostAddress();
+        return (address.getAddress() instanceof java.net.Inet6Address ? "[" + ip + "]" : ip) + ":" + address.getPort();
+    }
+
     private PeerLink connect(PublicKey expected, InetSocketAddress address) throws Exception {
         InetAddress localHost = resolve(settings.bind()).getAddress();
         QuicClientConnection quic = QuicClientConnection.newBuilder()
@@ -333,13 +342,13 @@ final class KwikTransport implements Transport {
             } catch (ConnectException e) {
                 String m = String.valueOf(e.getMessage());
                 if (m.contains("timed out")) {
-                    throw new DeadlineExceededException("handshake with " + address + " did not complete within "
-                            + settings.handshakeTimeout());
+                    throw new DeadlineExceededException("handshake with " + text(address) + " did not complete within "
+                            + settings.handshakeTimeout().toMillis() + " ms");
                 }
-                throw new ProtocolViolationException("handshake with " + address
+                throw new ProtocolViolationException("handshake with " + text(address)
                         + " failed (different network id or not a Pando node): " + m);
             } catch (IOException e) {
-                throw new ConnectionClosedException("cannot reach " + address + ": " + e.getMessage(), e);
+                throw new ConnectionClosedException("cannot reach " + text(address) + ": " + e.getMessage(), e);
             }
             List<X509Certificate> chain = quic.getServerCertificateChain();
             PublicKey reached = NodeCertificate.verify(chain, expected);
@@ -591,7 +600,7 @@ final class KwikTransport implements Transport {
                 throw new ConnectionClosedException("cannot open a stream to " + link.remoteNodeId() + ": " + e.getMessage(), e);
             } catch (RuntimeException e) {
                 // kwik turns an interrupted wait for stream credit into a RuntimeException
-                throw new DeadlineExceededException("no stream credit from " + link.remoteNodeId() + " within " + timeout);
+                throw new DeadlineExceededException("no stream credit from " + link.remoteNodeId() + " within " + timeout.toMillis() + " ms");
             }
             KwikStream s = link.wrap(q, settings.streamTimeout());
             try {
@@ -847,7 +856,7 @@ final class KwikTransport implements Transport {
         }
         try {
             var expiry = timer.schedule(() -> {
-                if (result.completeExceptionally(new DeadlineExceededException(what + " did not complete within " + deadline))) {
+                if (result.completeExceptionally(new DeadlineExceededException(what + " did not complete within " + deadline.toMillis() + " ms"))) {
                     running.cancel(true);
                 }
             }, deadline.toNanos(), TimeUnit.NANOSECONDS);

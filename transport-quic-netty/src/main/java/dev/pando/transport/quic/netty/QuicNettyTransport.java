@@ -219,9 +219,9 @@ final class QuicNettyTransport implements Transport {
                     .bind(new InetSocketAddress(bind.getAddress(), 0)).sync().channel();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ConnectionClosedException("interrupted while binding " + bind, e);
+            throw new ConnectionClosedException("interrupted while binding " + text(bind), e);
         } catch (Exception e) {
-            throw new ConfigurationException("cannot bind UDP " + bind + ": " + e.getMessage(), e);
+            throw new ConfigurationException("cannot bind UDP " + text(bind) + ": " + e.getMessage(), e);
         }
         InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
         localAddress = NodeAddress.direct(self, DirectAddresses.advertised(bound).toArray(new InetSocketAddress[0]));
@@ -477,7 +477,7 @@ final class QuicNettyTransport implements Transport {
         }
         io.netty.util.concurrent.ScheduledFuture<?> timer = udp.eventLoop().schedule(() -> {
             if (done.completeExceptionally(new DeadlineExceededException("no connection to node " + expected.hex() + " at "
-                    + address + " within " + options.handshakeTimeout().toMillis() + " ms"))) {
+                    + text(address) + " within " + options.handshakeTimeout().toMillis() + " ms"))) {
                 closeLink(link, QuicLink.CLOSE_AUTH_TIMEOUT, "handshake timeout");
                 forgetUnregistered(link);
             }
@@ -507,7 +507,7 @@ final class QuicNettyTransport implements Transport {
             if (ProtocolNames.ALPN_OTHER_NETWORK.equals(ch.sslEngine().getApplicationProtocol())) {
                 count("other_network");
                 closeLink(link, QuicLink.CLOSE_OTHER_NETWORK, "other network");
-                done.completeExceptionally(new ProtocolViolationException("node at " + address
+                done.completeExceptionally(new ProtocolViolationException("node at " + text(address)
                         + " belongs to another network than " + context.networkId().hex()));
                 return;
             }
@@ -522,7 +522,7 @@ final class QuicNettyTransport implements Transport {
                 return;
             } catch (SSLPeerUnverifiedException | java.security.cert.CertificateEncodingException e) {
                 closeLink(link, QuicLink.CLOSE_PROTOCOL_VIOLATION, "no certificate");
-                done.completeExceptionally(new ProtocolViolationException("node at " + address + " presented no usable certificate", e));
+                done.completeExceptionally(new ProtocolViolationException("node at " + text(address) + " presented no usable certificate", e));
                 return;
             }
             CompletableFuture<Void> auth = new CompletableFuture<>();
@@ -549,18 +549,27 @@ final class QuicNettyTransport implements Transport {
         });
     }
 
+    /** An address as written in node addresses (127.0.0.1:4433, [::1]:4433), not as toString's /127.0.0.1:4433. */
+    static String text(InetSocketAddress address) {
+        if (address.getAddress() == null) {
+            return address.getHostString() + ":" + address.getPort();
+        }
+        String ip = address.getAddress().getHostAddress();
+        return (address.getAddress() instanceof java.net.Inet6Address ? "[" + ip + "]" : ip) + ":" + address.getPort();
+    }
+
     private RuntimeException handshakeFailure(QuicLink link, PublicKey expected, InetSocketAddress address, Throwable cause) {
         QuicConnectionCloseEvent close = link.closeEvent;
         boolean tls = (close != null && close.isTlsError()) || hasCause(cause, SSLException.class)
                 || hasCause(cause, java.security.cert.CertificateException.class);
         if (tls) {
-            return new ProtocolViolationException("TLS handshake with node " + expected.hex() + " at " + address
+            return new ProtocolViolationException("TLS handshake with node " + expected.hex() + " at " + text(address)
                     + " failed: different network id or not a Pando node (" + describe(close, cause) + ")", cause);
         }
         if (close != null && close.isApplicationClose() && close.error() == QuicLink.CLOSE_LIMIT) {
             return new ConnectionClosedException("node " + expected.hex() + " refused the connection: too many connections");
         }
-        return new ConnectionClosedException("cannot connect to node " + expected.hex() + " at " + address + ": " + describe(close, cause), cause);
+        return new ConnectionClosedException("cannot connect to node " + expected.hex() + " at " + text(address) + ": " + describe(close, cause), cause);
     }
 
     private static String describe(QuicConnectionCloseEvent close, Throwable cause) {

@@ -1,0 +1,117 @@
+package dev.pando.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The {@code ./pando} script itself, copied into a scratch tree with a stand-in {@code mvn} (which
+ * writes the files a build leaves) and {@code java} (which prints its arguments): when it builds,
+ * what it says on stderr while doing so, and how it starts the JVM. No real build runs.
+ */
+class LauncherScriptTest {
+    private static final Path LAUNCHER = Path.of("..", "pando").toAbsolutePath().normalize();
+
+    @TempDir
+    Path root;
+
+    private Path bin;
+
+    @BeforeEach
+    void scratchTree() throws IOException {
+        Files.copy(LAUNCHER, root.resolve("pando"));
+        Files.setPosixFilePermissions(root.resolve("pando"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path source = root.resolve("examples/src/main/java/X.java");
+        Files.createDirectories(source.getParent());
+        Files.writeString(root.resolve("pom.xml"), "<project/>");
+        Files.writeString(source, "class X {}");
+        FileTime past = FileTime.from(Instant.now().minusSeconds(600));
+        Files.setLastModifiedTime(root.resolve("pom.xml"), past);
+        Files.setLastModifiedTime(source, past);
+
+        bin = Files.createDirectory(root.resolve("bin"));
+        script(bin.resolve("mvn"), """
+                #!/bin/sh
+                echo "mvn $*" >> mvn.log
+                mkdir -p examples/target/modules
+                : > examples/target/pando-examples-0.1.0.jar
+                : > examples/target/modules/dep.jar
+                printf 'modules/dep.jar' > examples/target/modules.path
+                """);
+        script(bin.resolve("java"), """
+                #!/bin/sh
+                echo "java $*"
+                """);
+    }
+
+    @Test
+    void saysOnStderrWhenItBuildsAndOnlyThen() throws Exception {
+        Run first = run("--version");
+        assertThat(first.exit).as(first.err).isZero();
+        assertThat(first.err).isEqualTo("pando: building Pando (first run, about 30 s)…\n");
+        assertThat(Files.readAllLines(root.resolve("mvn.log"))).containsExactly("mvn -B -q -DskipTests package");
+
+        Run second = run("--version");
+        assertThat(second.exit).isZero();
+        assertThat(second.err).isEmpty();
+        assertThat(Files.readAllLines(root.resolve("mvn.log"))).hasSize(1);
+
+        // a source newer than the last build
+        Files.setLastModifiedTime(root.resolve("pom.xml"), FileTime.from(Instant.now().plusSeconds(600)));
+        Run third = run("--version");
+        assertThat(third.exit).isZero();
+        assertThat(third.err).isEqualTo("pando: rebuilding Pando (sources changed)…\n");
+        assertThat(Files.readAllLines(root.resolve("mvn.log"))).hasSize(2);
+    }
+
+    @Test
+    void startsTheModuleWithTheOptionsTheNetCommandsNeed() throws Exception {
+        Run r = run("net", "listen");
+        assertThat(r.exit).isZero();
+        String target = root.resolve("examples/target").toRealPath().toString();
+        assertThat(r.out.strip()).isEqualTo("java --add-modules io.netty.codec.quic.linux.x86_64 "
+                + "--enable-native-access=io.netty.common,org.xerial.sqlitejdbc "
+                + "-p " + target + "/pando-examples-0.1.0.jar:" + target + "/modules/dep.jar "
+                + "-m dev.pando.examples/dev.pando.examples.Pando net listen");
+    }
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    private Run run(String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of(root.resolve("pando").toString()));
+        command.addAll(List.of(args));
+        Path out = root.resolve("out.txt");
+        Path err = root.resolve("err.txt");
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .directory(root.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile());
+        pb.environment().put("PATH", bin + File.pathSeparator + System.getenv("PATH"));
+        pb.environment().remove("PANDO_JAVA_OPTS");
+        Process p = pb.start();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("the launcher did not end within 60 s");
+        }
+        return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    private static void script(Path file, String text) throws IOException {
+        Files.writeString(file, text);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+}
