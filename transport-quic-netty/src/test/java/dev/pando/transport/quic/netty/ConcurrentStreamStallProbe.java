@@ -63,6 +63,9 @@ public class ConcurrentStreamStallProbe {
                         QuicNettyStream qs = (QuicNettyStream) x; qs.channel().eventLoop().execute(() -> qs.channel().read());
                         try { Thread.sleep(1000); } catch (InterruptedException ie) { }
                         System.out.println("  client after read(): " + qs.diagnostics());
+                        qs.channel().parent().read();
+                        try { Thread.sleep(200); } catch (InterruptedException ie) { }
+                        System.out.println("  client after parent read(): " + qs.diagnostics());
                         qs.channel().parent().writeAndFlush(io.netty.buffer.Unpooled.wrappedBuffer(new byte[] {0}));
                         try { Thread.sleep(1000); } catch (InterruptedException ie) { }
                         System.out.println("  client after a datagram: " + qs.diagnostics());
