@@ -3,8 +3,9 @@
  * codec (quiche + BoringSSL), speaking the Pando QUIC wire scheme so it interoperates with the
  * kwik-based "quic" provider. Exports nothing; found with {@link java.util.ServiceLoader}.
  *
- * <p>The native part (module {@code io.netty.codec.quic.linux.x86_64}) is required by nothing:
- * launch with {@code --add-modules io.netty.codec.quic.linux.x86_64}.
+ * <p>The native part (module {@code io.netty.codec.quic.<os>.<arch>}, e.g.
+ * {@code io.netty.codec.quic.linux.x86_64}) is required by nothing: launch with
+ * {@code --add-modules} and that module.
  */
 module dev.pando.transport.quic.netty {
     requires dev.pando.api;

@@ -48,7 +48,8 @@ class LauncherScriptTest {
                 mkdir -p examples/target/modules
                 : > examples/target/pando-examples-0.1.0.jar
                 : > examples/target/modules/dep.jar
-                printf 'modules/dep.jar' > examples/target/modules.path
+                : > examples/target/modules/netty-codec-native-quic-4.2.18.Final-linux-aarch_64.jar
+                printf "${PANDO_TEST_MODULES:-modules/dep.jar}" > examples/target/modules.path
                 """);
         script(bin.resolve("java"), """
                 #!/bin/sh
@@ -77,20 +78,36 @@ class LauncherScriptTest {
     }
 
     @Test
-    void startsTheModuleWithTheOptionsTheNetCommandsNeed() throws Exception {
-        Run r = run("net", "listen");
+    void addsTheNativeQuicModuleOfThePlatformTheBuildPicked() throws Exception {
+        Run r = run(java.util.Map.of("PANDO_TEST_MODULES",
+                "modules/dep.jar:modules/netty-codec-native-quic-4.2.18.Final-linux-aarch_64.jar"), "net", "listen");
         assertThat(r.exit).isZero();
         String target = root.resolve("examples/target").toRealPath().toString();
-        assertThat(r.out.strip()).isEqualTo("java --add-modules io.netty.codec.quic.linux.x86_64 "
+        assertThat(r.out.strip()).isEqualTo("java --add-modules io.netty.codec.quic.linux.aarch_64 "
                 + "--enable-native-access=io.netty.common,org.xerial.sqlitejdbc "
-                + "-p " + target + "/pando-examples-0.1.0.jar:" + target + "/modules/dep.jar "
+                + "-p " + target + "/pando-examples-0.1.0.jar:" + target + "/modules/dep.jar:" + target
+                + "/modules/netty-codec-native-quic-4.2.18.Final-linux-aarch_64.jar "
                 + "-m dev.pando.examples/dev.pando.examples.Pando net listen");
+    }
+
+    @Test
+    void withoutANativeQuicJarItStillStarts() throws Exception {
+        Run r = run("key", "generate");
+        assertThat(r.exit).isZero();
+        String target = root.resolve("examples/target").toRealPath().toString();
+        assertThat(r.out.strip()).isEqualTo("java --enable-native-access=io.netty.common,org.xerial.sqlitejdbc "
+                + "-p " + target + "/pando-examples-0.1.0.jar:" + target + "/modules/dep.jar "
+                + "-m dev.pando.examples/dev.pando.examples.Pando key generate");
     }
 
     private record Run(int exit, String out, String err) {
     }
 
     private Run run(String... args) throws Exception {
+        return run(java.util.Map.of(), args);
+    }
+
+    private Run run(java.util.Map<String, String> env, String... args) throws Exception {
         List<String> command = new java.util.ArrayList<>(List.of(root.resolve("pando").toString()));
         command.addAll(List.of(args));
         Path out = root.resolve("out.txt");
@@ -102,6 +119,7 @@ class LauncherScriptTest {
                 .redirectError(err.toFile());
         pb.environment().put("PATH", bin + File.pathSeparator + System.getenv("PATH"));
         pb.environment().remove("PANDO_JAVA_OPTS");
+        pb.environment().putAll(env);
         Process p = pb.start();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly();

@@ -149,8 +149,8 @@ final class QuicNettyTransport implements Transport {
                 throw new IllegalStateException("transport was already " + (state == State.STARTED ? "started" : "closed"));
             }
             if (!Quic.isAvailable()) {
-                throw new ConfigurationException("Netty's native QUIC is not available (is module io.netty.codec.quic.linux.x86_64 "
-                        + "on the module path and added with --add-modules, on linux-x86_64?): " + Quic.unavailabilityCause(),
+                throw new ConfigurationException("Netty's native QUIC is not available (is the module of this platform, e.g. "
+                        + "io.netty.codec.quic.linux.x86_64, on the module path and added with --add-modules?): " + Quic.unavailabilityCause(),
                         Quic.unavailabilityCause());
             }
             try {
