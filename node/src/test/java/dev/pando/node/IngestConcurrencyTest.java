@@ -23,7 +23,7 @@ class IngestConcurrencyTest {
         for (int a = 0; a < 3; a++) {
             all.addAll(Logs.chain(Logs.key(200 + a), LogId.EMPTY, 60));
         }
-        MapStore store = new MapStore();
+        FaultyStore store = new FaultyStore();
         int threads = 4;
         CyclicBarrier start = new CyclicBarrier(threads);
         ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -62,7 +62,7 @@ class IngestConcurrencyTest {
     @Test
     void asyncBatchesApplyInCallOrder() {
         List<Operation> chain = Logs.chain(Logs.key(210), LogId.EMPTY, 200);
-        MapStore store = new MapStore();
+        FaultyStore store = new FaultyStore();
         try (Ingest ingest = Ingest.builder(store).verifyThreads(2).build()) {
             List<java.util.concurrent.CompletableFuture<List<IngestResult>>> futures = new ArrayList<>();
             // batches of different sizes, so that a later one could finish verifying first
@@ -85,7 +85,7 @@ class IngestConcurrencyTest {
     @Test
     void closingWithBatchesOutstandingNeitherHangsNorLosesAnAppliedBatch() {
         List<Operation> chain = Logs.chain(Logs.key(220), LogId.EMPTY, 100);
-        MapStore store = new MapStore();
+        FaultyStore store = new FaultyStore();
         Ingest ingest = Ingest.builder(store).verifyThreads(2).build();
         List<java.util.concurrent.CompletableFuture<List<IngestResult>>> futures = new ArrayList<>();
         for (int i = 0; i < 100; i += 20) {

@@ -40,7 +40,7 @@ class IngestPropertiesTest {
             input.add(OPS.get(random.nextInt(OPS.size())));
         }
         Collections.shuffle(input, random);
-        MapStore store = new MapStore();
+        FaultyStore store = new FaultyStore();
         try (Ingest ingest = Ingest.builder(store).verifyThreads(1).build()) {
             for (int i = 0; i < input.size(); i += batchSize) {
                 ingest.ingestBatch(Logs.inputs(input.subList(i, Math.min(input.size(), i + batchSize))));
@@ -63,7 +63,7 @@ class IngestPropertiesTest {
             byte[] header = new byte[random.nextInt(10) == 0 ? 0 : random.nextInt(301)];
             random.nextBytes(header);
             boolean withBody = random.nextBoolean();
-            MapStore store = new MapStore();
+            FaultyStore store = new FaultyStore();
             try (Ingest ingest = Ingest.builder(store).verifyThreads(1).build()) {
                 IngestInput in = withBody ? IngestInput.of(header, new byte[] {1}) : IngestInput.withoutBody(header);
                 assertThat(ingest.ingest(in)).isInstanceOf(IngestResult.Rejected.class);

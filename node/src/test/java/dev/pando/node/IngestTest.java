@@ -18,7 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class IngestTest {
-    private final MapStore store = new MapStore();
+    private final FaultyStore store = new FaultyStore();
     private final PrivateKey alice = Logs.key(1);
     private final LogId logId = LogId.of(new byte[] {7});
     private final LogKey log = new LogKey(alice.publicKey(), logId);
@@ -39,7 +39,7 @@ class IngestTest {
         List<IngestResult> first = ingest.ingestBatch(Logs.inputs(ops));
         assertThat(first).allSatisfy(r -> assertThat(r).isInstanceOf(IngestResult.Inserted.class));
         assertThat(storedSeqs()).containsExactly(0L, 1L, 2L, 3L, 4L);
-        assertThat(store.batches).isEqualTo(1);
+        assertThat(store.batches()).isEqualTo(1);
 
         assertThat(ingest.ingest(Logs.input(ops.get(2))))
                 .isEqualTo(new IngestResult.Duplicate(ops.get(2).id(), log, 2));
@@ -312,7 +312,7 @@ class IngestTest {
             assertThat(store.log(k.author(), k.logId(), 0, 100)).extracting(Operation::seqNum)
                     .containsExactlyElementsOf(java.util.stream.LongStream.range(0, 20).boxed().toList());
         }
-        assertThat(store.batches).isEqualTo(1);
+        assertThat(store.batches()).isEqualTo(1);
     }
 
     @Test
