@@ -1,7 +1,7 @@
 package dev.pando.transport.quic.netty;
 
 import dev.pando.ConnectionClosedException;
-import dev.pando.spi.StreamPreamble;
+import dev.pando.transport.quic.core.StreamPreamble;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;

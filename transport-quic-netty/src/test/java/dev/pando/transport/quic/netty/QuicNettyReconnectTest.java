@@ -44,7 +44,7 @@ class QuicNettyReconnectTest {
     void aPeerAtItsLimitThatConnectsAgainReplacesItsOldestLink() throws Exception {
         Transport server = node(PrivateKey.generate(), Map.of("bind", "127.0.0.1:0", "max_connections_per_peer", "1"));
         PrivateKey key = PrivateKey.generate();
-        Transport first = node(key, Map.of("bind", "127.0.0.1:0", "keep_alive", "0"));
+        Transport first = node(key, Map.of("bind", "127.0.0.1:0", "keep_alive", "0s"));
         Connection old = first.dial(server.localAddress(), ECHO).get(30, TimeUnit.SECONDS);
 
         // the same node id again, from a new process as it were: the server never saw the first go

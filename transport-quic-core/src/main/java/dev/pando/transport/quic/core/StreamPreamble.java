@@ -1,7 +1,8 @@
-package dev.pando.spi;
+package dev.pando.transport.quic.core;
 
 import dev.pando.ConnectionClosedException;
 import dev.pando.ProtocolViolationException;
+import dev.pando.spi.ProtocolNames;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;

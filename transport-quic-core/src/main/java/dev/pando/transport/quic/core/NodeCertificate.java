@@ -1,4 +1,4 @@
-package dev.pando.spi;
+package dev.pando.transport.quic.core;
 
 import dev.pando.PrivateKey;
 import dev.pando.ProtocolViolationException;
