@@ -540,7 +540,7 @@ final class KwikTransport implements Transport {
         }
     }
 
-    /** OPEN_CONNECTION on a link (wire scheme step 4). */
+    /** OPEN_CONNECTION on a link (WIRE.md, section 4). */
     private CompletableFuture<Connection> openConnection(PeerLink link, String protocol) {
         return control(link, StreamPreamble.Kind.OPEN_CONNECTION, protocol)
                 .thenApply(answer -> {
@@ -595,7 +595,7 @@ final class KwikTransport implements Transport {
         connections.remove(new Key(c.remoteNodeId(), c.protocol()), c);
     }
 
-    /** CLOSE_CONNECTION (wire scheme step 4), best effort: a failure only counts. */
+    /** CLOSE_CONNECTION (WIRE.md, section 4), best effort: a failure only counts. */
     void sendClose(PeerLink link, String protocol) {
         synchronized (lock) {
             if (!link.isOpen() || state != State.STARTED) {
@@ -708,7 +708,7 @@ final class KwikTransport implements Transport {
         return s;
     }
 
-    /** Runs on a worker: an incoming stream's auth or preamble (wire scheme steps 3 and 4). */
+    /** Runs on a worker: an incoming stream's auth or preamble (WIRE.md, sections 3 and 4). */
     void handleIncoming(PeerLink link, QuicStream q) {
         KwikStream s;
         try {

@@ -11,7 +11,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The sending side of an OPEN_CONNECTION or CLOSE_CONNECTION stream (wire scheme step 4): sends
+ * The sending side of an OPEN_CONNECTION or CLOSE_CONNECTION stream (WIRE.md, section 4): sends
  * the preamble and its FIN, then completes with the receiver's one status byte.
  */
 final class ControlStreamHandler extends ChannelInboundHandlerAdapter {

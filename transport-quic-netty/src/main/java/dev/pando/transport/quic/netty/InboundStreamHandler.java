@@ -47,7 +47,7 @@ final class InboundStreamHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (link.accepted && !link.isAuthenticated()) {
-            // wire scheme step 3: the first client stream (id 0) is the auth stream; nothing else before it verified
+            // WIRE.md section 3: the first client stream (id 0) is the auth stream; nothing else before it verified
             if (stream.streamId() == 0 && !link.authStreamSeen) {
                 link.authStreamSeen = true;
                 mode = Mode.AUTH;

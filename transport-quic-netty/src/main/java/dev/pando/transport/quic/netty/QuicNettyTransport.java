@@ -760,7 +760,7 @@ final class QuicNettyTransport implements Transport {
             link.channel.close(true, CloseCode.LIMIT.code(), Unpooled.copiedBuffer("too many connections", StandardCharsets.US_ASCII));
             return;
         }
-        // wire scheme step 3: a client that does not prove itself in time is disconnected
+        // WIRE.md section 3: a client that does not prove itself in time is disconnected
         link.channel.eventLoop().schedule(() -> {
             if (!link.authenticated.isDone()) {
                 count("auth_timeouts");
