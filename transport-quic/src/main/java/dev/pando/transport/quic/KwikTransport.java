@@ -383,6 +383,7 @@ final class KwikTransport implements Transport {
         try {
             ClientAuthExchange.Step last = runAuth(s, ClientAuthExchange.client(identity, serverCertDer, server));
             if (last instanceof ClientAuthExchange.Failed failed) {
+                link.close(failed.closeCode(), failed.closeCode().words(), true);
                 throw failed.error();
             }
         } catch (ConnectionClosedException e) {

@@ -8,6 +8,7 @@ import dev.pando.transport.quic.core.ClientAuthExchange.Failed;
 import dev.pando.transport.quic.core.ClientAuthExchange.Proven;
 import dev.pando.transport.quic.core.ClientAuthExchange.Send;
 import dev.pando.transport.quic.core.ClientAuthExchange.Step;
+import dev.pando.transport.quic.core.CloseCode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -25,6 +26,8 @@ final class AuthClientHandler extends ChannelInboundHandlerAdapter {
     private final ClientAuthExchange exchange;
     private final PublicKey serverId;
     private final CompletableFuture<Void> result;
+    /** The close code the exchange asked for when it failed; read after {@code result} completed. */
+    private volatile CloseCode failureCode = CloseCode.AUTH_FAILED;
 
     AuthClientHandler(PrivateKey identity, byte[] serverCertificateDer, PublicKey serverId, CompletableFuture<Void> result) {
         this.exchange = ClientAuthExchange.client(identity, serverCertificateDer, serverId);
@@ -51,6 +54,7 @@ final class AuthClientHandler extends ChannelInboundHandlerAdapter {
             } else if (step instanceof Proven) {
                 result.complete(null);
             } else if (step instanceof Failed failed) {
+                failureCode = failed.closeCode();
                 fail(ctx, failed.error());
             }
         } finally {
@@ -63,6 +67,11 @@ final class AuthClientHandler extends ChannelInboundHandlerAdapter {
             // the proof goes out with FIN: the client's side of the auth stream ends with it
             ctx.writeAndFlush(new DefaultQuicStreamFrame(Unpooled.wrappedBuffer(send.bytes()), send.endOfOutput()));
         }
+    }
+
+    /** How to close the connection after a failed exchange (WIRE.md, section 3). */
+    CloseCode failureCode() {
+        return failureCode;
     }
 
     @Override

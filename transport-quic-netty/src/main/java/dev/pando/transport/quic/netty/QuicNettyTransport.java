@@ -527,7 +527,8 @@ final class QuicNettyTransport implements Transport {
                 return;
             }
             CompletableFuture<Void> auth = new CompletableFuture<>();
-            ch.createStream(QuicStreamType.BIDIRECTIONAL, new AuthClientHandler(context.identity(), serverCert, expected, auth))
+            AuthClientHandler authHandler = new AuthClientHandler(context.identity(), serverCert, expected, auth);
+            ch.createStream(QuicStreamType.BIDIRECTIONAL, authHandler)
                     .addListener(s -> {
                         if (!s.isSuccess()) {
                             auth.completeExceptionally(new ConnectionClosedException("cannot open the auth stream", s.cause()));
@@ -535,7 +536,7 @@ final class QuicNettyTransport implements Transport {
                     });
             auth.whenComplete((v, e) -> {
                 if (e != null) {
-                    closeLink(link, CloseCode.AUTH_FAILED, "auth failed");
+                    closeLink(link, authHandler.failureCode(), "auth failed");
                     Throwable failure = unwrap(e);
                     QuicConnectionCloseEvent close = link.closeEvent;
                     if (failure instanceof ConnectionClosedException && close != null) {
