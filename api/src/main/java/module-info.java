@@ -6,7 +6,6 @@
 module dev.pando.api {
     requires transitive org.slf4j;
     requires org.bouncycastle.provider;
-    requires org.bouncycastle.pkix;
 
     exports dev.pando;
     exports dev.pando.spi;

@@ -5,6 +5,7 @@
  */
 module dev.pando.benchmarks {
     requires dev.pando.api;
+    requires dev.pando.transport.quic.core;
     requires org.bouncycastle.provider;
     requires jmh.core;
     // jmh.core is an automatic module and cannot declare that it needs sun.misc.Unsafe

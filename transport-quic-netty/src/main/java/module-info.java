@@ -9,6 +9,7 @@
  */
 module dev.pando.transport.quic.netty {
     requires dev.pando.api;
+    requires dev.pando.transport.quic.core;
     requires io.netty.codec.classes.quic;
     requires io.netty.common;
     requires io.netty.buffer;

@@ -4,6 +4,7 @@
  */
 module dev.pando.transport.quic {
     requires dev.pando.api;
+    requires dev.pando.transport.quic.core;
     requires tech.kwik.core;
     requires tech.kwik.agent15;
 

@@ -2,6 +2,7 @@ package dev.pando.spi;
 
 import dev.pando.Hash;
 import dev.pando.LogId;
+import dev.pando.LogKey;
 import dev.pando.Operation;
 import dev.pando.PublicKey;
 import dev.pando.TopicId;

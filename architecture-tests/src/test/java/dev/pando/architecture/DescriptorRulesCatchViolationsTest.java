@@ -132,19 +132,51 @@ class DescriptorRulesCatchViolationsTest {
                 module(ModuleDescriptor.newModule("dev.pando.store.memory").requires("dev.pando.api")
                         .requires("dev.pando.gossip")),
                 module(ModuleDescriptor.newModule("dev.pando.node").requires("dev.pando.api")
-                        .requires("dev.pando.store.memory")),
+                        .requires("dev.pando.store.memory").requires("dev.pando.transport.quic.core")),
                 module(ModuleDescriptor.newModule("dev.pando.testkit").requires("dev.pando.api")
                         .requires("dev.pando.node").requires("dev.pando.transport.quic")),
                 module(ModuleDescriptor.newModule("dev.pando.examples").requires("dev.pando.node")
-                        .requires("dev.pando.store.memory").requires("dev.pando.transport.quic")));
+                        .requires("dev.pando.store.memory").requires("dev.pando.transport.quic")),
+                // a plugin may use a shared implementation; node may not, nor may it use a plugin
+                module(ModuleDescriptor.newModule("dev.pando.transport.quic").requires("dev.pando.api")
+                        .requires("dev.pando.transport.quic.core")),
+                module(ModuleDescriptor.newModule("dev.pando.transport.quic.core").requires("dev.pando.api")
+                        .requires("dev.pando.transport.quic")),
+                module(ModuleDescriptor.newModule("dev.pando.gossip").requires("dev.pando.transport.quic.core")));
 
         List<String> violations = PandoArchitecture.of(layout).requiresFollowDependencyRule.violations(layout);
 
-        assertThat(violations).containsExactly(
+        assertThat(violations).containsExactlyInAnyOrder(
                 "dev.pando.api (API) requires dev.pando.node (NODE) but may use only []",
-                "dev.pando.store.memory (PLUGIN) requires dev.pando.gossip (PLUGIN) but may use only [API]",
+                "dev.pando.store.memory (PLUGIN) requires dev.pando.gossip (PLUGIN) but may use only [API, SHARED]",
                 "dev.pando.node (NODE) requires dev.pando.store.memory (PLUGIN) but may use only [API]",
-                "dev.pando.testkit (TESTKIT) requires dev.pando.transport.quic (PLUGIN) but may use only [API, NODE]");
+                "dev.pando.node (NODE) requires dev.pando.transport.quic.core (SHARED) but may use only [API]",
+                "dev.pando.testkit (TESTKIT) requires dev.pando.transport.quic (PLUGIN) but may use only [API, NODE]",
+                "dev.pando.transport.quic.core (SHARED) requires dev.pando.transport.quic (PLUGIN) but may use only [API]");
+    }
+
+    // ------------------------------------------------------------------ rule 8
+
+    @Test
+    void rule8ReportsSharedImplementationsThatActAsPlugins() {
+        PandoModules layout = PandoModules.of(
+                module(ModuleDescriptor.newModule("dev.pando.transport.quic.core")
+                        .exports("dev.pando.transport.quic.core")
+                        .exports("dev.pando.elsewhere")
+                        .provides(TRANSPORT_PROVIDER, List.of("dev.pando.transport.quic.core.SomeProvider"))),
+                // a plugin's provides are rule 5's business, not rule 8's
+                module(ModuleDescriptor.newModule("dev.pando.transport.quic")
+                        .provides(TRANSPORT_PROVIDER, List.of("dev.pando.transport.quic.KwikTransportProvider"))));
+
+        List<String> violations = PandoArchitecture.of(layout).sharedModulesAreNoPlugins.violations(layout);
+
+        assertThat(violations).containsExactlyInAnyOrder(
+                "dev.pando.transport.quic.core provides " + TRANSPORT_PROVIDER
+                        + " but a shared implementation is no plugin: the plugins built on it provide the services",
+                "dev.pando.transport.quic.core exports dev.pando.elsewhere, outside its name");
+        PandoModules legal = PandoModules.of(module(ModuleDescriptor.newModule("dev.pando.transport.quic.core")
+                .requires("dev.pando.api").exports("dev.pando.transport.quic.core")));
+        assertThat(PandoArchitecture.of(legal).sharedModulesAreNoPlugins.violations(legal)).isEmpty();
     }
 
     // ------------------------------------------------------------------ rule 7b

@@ -44,6 +44,7 @@ class ModuleDescriptorTest {
                 Map.entry("store-sqlite", "dev.pando.store.sqlite"),
                 Map.entry("transport-quic", "dev.pando.transport.quic"),
                 Map.entry("transport-quic-netty", "dev.pando.transport.quic.netty"),
+                Map.entry("transport-quic-core", "dev.pando.transport.quic.core"),
                 Map.entry("transport-relay", "dev.pando.transport.relay"),
                 Map.entry("discovery-mdns", "dev.pando.discovery.mdns"),
                 Map.entry("discovery-bootstrap", "dev.pando.discovery.bootstrap"),

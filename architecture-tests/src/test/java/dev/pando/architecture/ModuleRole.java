@@ -19,8 +19,18 @@ enum ModuleRole {
     EXAMPLES,
     /** {@code dev.pando.benchmarks}: wires plugins together and compares with raw libraries. */
     BENCHMARKS,
+    /**
+     * A shared implementation that several plugins build on (the QUIC wire in
+     * {@code dev.pando.transport.quic.core}): depends on api only, may be used by plugins (and by
+     * examples and benchmarks), never by api, node or testkit, and is no plugin itself (rule 8).
+     * Listed by name in {@link #SHARED_IMPLEMENTATIONS}, deliberately: a new module is a plugin.
+     */
+    SHARED,
     /** Every other {@code dev.pando.*} module: a store, transport, discovery, sync or gossip plugin. */
     PLUGIN;
+
+    /** The modules with role {@link #SHARED}. Add one here only for code that several plugins share. */
+    static final Set<String> SHARED_IMPLEMENTATIONS = Set.of("dev.pando.transport.quic.core");
 
     static ModuleRole of(String moduleName) {
         switch (moduleName) {
@@ -29,7 +39,7 @@ enum ModuleRole {
             case "dev.pando.testkit": return TESTKIT;
             case "dev.pando.examples": return EXAMPLES;
             case "dev.pando.benchmarks": return BENCHMARKS;
-            default: return PLUGIN;
+            default: return SHARED_IMPLEMENTATIONS.contains(moduleName) ? SHARED : PLUGIN;
         }
     }
 
@@ -38,7 +48,8 @@ enum ModuleRole {
         switch (this) {
             case API: return EnumSet.noneOf(ModuleRole.class);
             case NODE:
-            case PLUGIN: return EnumSet.of(API);
+            case SHARED: return EnumSet.of(API);
+            case PLUGIN: return EnumSet.of(API, SHARED);
             case TESTKIT: return EnumSet.of(API, NODE);
             case EXAMPLES:
             case BENCHMARKS: return EnumSet.allOf(ModuleRole.class);

@@ -101,6 +101,8 @@ final class PandoArchitecture {
     final DescriptorRule packagesUnderModuleName;
     /** Rule 7b: a module name and a package appear once on the class path. */
     final DescriptorRule uniqueModulesAndPackages;
+    /** Rule 8: shared implementation modules provide no service and export only their own packages. */
+    final DescriptorRule sharedModulesAreNoPlugins;
 
     private PandoArchitecture(PandoModules modules, Map<String, String> pluginsWithPublicApi) {
         this.modules = modules;
@@ -126,6 +128,9 @@ final class PandoArchitecture {
         this.uniqueModulesAndPackages = new DescriptorRule(
                 "each module name and each package appears in one location only",
                 PandoArchitecture::uniqueModulesAndPackages);
+        this.sharedModulesAreNoPlugins = new DescriptorRule(
+                "shared implementation modules provide no service and export only packages under their name",
+                PandoArchitecture::sharedModulesAreNoPlugins);
     }
 
     static PandoArchitecture of(PandoModules modules) {
@@ -139,7 +144,7 @@ final class PandoArchitecture {
 
     List<DescriptorRule> descriptorRules() {
         return List.of(servicesMatchProvides, pluginsExportNothing, requiresFollowDependencyRule,
-                explicitPandoModules, packagesUnderModuleName, uniqueModulesAndPackages);
+                explicitPandoModules, packagesUnderModuleName, uniqueModulesAndPackages, sharedModulesAreNoPlugins);
     }
 
     // ---------------------------------------------------------------- ArchUnit rules (1 to 4)
@@ -163,14 +168,15 @@ final class PandoArchitecture {
         DescriptorFunction<ArchModule.Descriptor> named = DescriptorFunction.describe(
                 "named by it", (identifier, classes) -> ArchModule.Descriptor.create(identifier.getPart(1)));
         DescribedPredicate<ModuleDependency<ArchModule.Descriptor>> allowedByRole = DescribedPredicate.describe(
-                "api uses no Pando module, plugins and node use api only, testkit uses api and node,"
-                        + " examples and benchmarks use anything",
+                "api uses no Pando module, node and shared implementations use api only, plugins use api"
+                        + " and shared implementations, testkit uses api and node, examples and benchmarks use anything",
                 dependency -> ModuleRole.of(dependency.getOrigin().getName())
                         .mayUse(dependency.getTarget().getName()));
         return modules().definedBy(byJpmsModule).derivingModule(named)
                 .should().respectTheirAllowedDependencies(allowedByRole, consideringOnlyDependenciesBetweenModules())
-                .as("Pando modules use only the modules their role allows: api none, plugins and node api,"
-                        + " testkit api and node, examples and benchmarks any")
+                .as("Pando modules use only the modules their role allows: api none, node and shared"
+                        + " implementations api, plugins api and shared implementations, testkit api and node,"
+                        + " examples and benchmarks any")
                 .because("plugins are found by ServiceLoader through api; only examples, benchmarks"
                         + " and tests put plugins together");
     }
@@ -349,6 +355,26 @@ final class PandoArchitecture {
                     .collect(Collectors.toCollection(TreeSet::new));
             if (!outside.isEmpty()) {
                 violations.add(module.name() + " has packages " + outside + " outside " + root);
+            }
+        }
+        return violations;
+    }
+
+    private static List<String> sharedModulesAreNoPlugins(PandoModules modules) {
+        List<String> violations = new ArrayList<>();
+        for (PandoModule module : modules.all()) {
+            if (module.role() != ModuleRole.SHARED || module.descriptor().isEmpty()) {
+                continue;
+            }
+            ModuleDescriptor d = module.descriptor().get();
+            for (Provides p : d.provides()) {
+                violations.add(module.name() + " provides " + p.service() + " but a shared implementation is no"
+                        + " plugin: the plugins built on it provide the services");
+            }
+            for (Exports e : d.exports()) {
+                if (!e.source().equals(module.name()) && !e.source().startsWith(module.name() + ".")) {
+                    violations.add(module.name() + " exports " + e.source() + ", outside its name");
+                }
             }
         }
         return violations;

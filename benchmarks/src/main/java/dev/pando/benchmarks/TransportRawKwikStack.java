@@ -1,7 +1,7 @@
 package dev.pando.benchmarks;
 
 import dev.pando.PrivateKey;
-import dev.pando.spi.NodeCertificate;
+import dev.pando.transport.quic.core.NodeCertificate;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -1,7 +1,7 @@
 package dev.pando.benchmarks;
 
 import dev.pando.PrivateKey;
-import dev.pando.spi.NodeCertificate;
+import dev.pando.transport.quic.core.NodeCertificate;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;

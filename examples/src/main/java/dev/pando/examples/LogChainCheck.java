@@ -2,8 +2,8 @@ package dev.pando.examples;
 
 import dev.pando.Hash;
 import dev.pando.InvalidOperationException;
+import dev.pando.LogKey;
 import dev.pando.Operation;
-import dev.pando.spi.LogKey;
 import dev.pando.spi.RawOperation;
 import dev.pando.spi.Store;
 import java.util.ArrayList;

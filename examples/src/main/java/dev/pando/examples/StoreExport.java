@@ -2,8 +2,8 @@ package dev.pando.examples;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.pando.LogId;
+import dev.pando.LogKey;
 import dev.pando.PublicKey;
-import dev.pando.spi.LogKey;
 import dev.pando.spi.RawOperation;
 import dev.pando.spi.Store;
 import java.io.IOException;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pando.Hash;
 import dev.pando.LogId;
+import dev.pando.LogKey;
 import dev.pando.Operation;
-import dev.pando.spi.LogKey;
 import dev.pando.spi.Store;
 import dev.pando.testkit.Operations;
 import java.io.IOException;

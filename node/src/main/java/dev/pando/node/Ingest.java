@@ -2,9 +2,9 @@ package dev.pando.node;
 
 import dev.pando.Hash;
 import dev.pando.InvalidOperationException;
+import dev.pando.LogKey;
 import dev.pando.Operation;
 import dev.pando.StoreException;
-import dev.pando.spi.LogKey;
 import dev.pando.spi.Store;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,8 +1,8 @@
 package dev.pando.node;
 
 import dev.pando.Hash;
+import dev.pando.LogKey;
 import dev.pando.OperationError;
-import dev.pando.spi.LogKey;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;

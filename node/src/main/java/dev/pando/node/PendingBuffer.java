@@ -1,8 +1,8 @@
 package dev.pando.node;
 
 import dev.pando.Hash;
+import dev.pando.LogKey;
 import dev.pando.Operation;
-import dev.pando.spi.LogKey;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;

@@ -6,7 +6,7 @@ import dev.pando.Operation;
 import dev.pando.PublicKey;
 import dev.pando.StoreException;
 import dev.pando.TopicId;
-import dev.pando.spi.LogKey;
+import dev.pando.LogKey;
 import dev.pando.spi.LogRangeSize;
 import dev.pando.spi.ProviderOptions;
 import dev.pando.spi.RawOperation;

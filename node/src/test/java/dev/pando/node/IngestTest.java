@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pando.Hash;
 import dev.pando.LogId;
+import dev.pando.LogKey;
 import dev.pando.Operation;
 import dev.pando.OperationError;
 import dev.pando.PrivateKey;
 import dev.pando.StoreException;
-import dev.pando.spi.LogKey;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

@@ -3,9 +3,9 @@ package dev.pando.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pando.LogId;
+import dev.pando.LogKey;
 import dev.pando.Operation;
 import dev.pando.PrivateKey;
-import dev.pando.spi.LogKey;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

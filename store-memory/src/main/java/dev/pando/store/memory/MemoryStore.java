@@ -2,11 +2,11 @@ package dev.pando.store.memory;
 
 import dev.pando.Hash;
 import dev.pando.LogId;
+import dev.pando.LogKey;
 import dev.pando.Operation;
 import dev.pando.PublicKey;
 import dev.pando.StoreException;
 import dev.pando.TopicId;
-import dev.pando.spi.LogKey;
 import dev.pando.spi.LogRangeSize;
 import dev.pando.spi.RawOperation;
 import dev.pando.spi.Store;

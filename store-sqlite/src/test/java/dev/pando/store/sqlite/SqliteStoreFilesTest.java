@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.pando.LogId;
+import dev.pando.LogKey;
 import dev.pando.Operation;
 import dev.pando.PrivateKey;
 import dev.pando.StoreException;
 import dev.pando.TopicId;
-import dev.pando.spi.LogKey;
 import dev.pando.spi.ProviderOptions;
 import dev.pando.spi.RawOperation;
 import dev.pando.spi.Store;

@@ -9,13 +9,16 @@ import dev.pando.PandoException;
 import dev.pando.PrivateKey;
 import dev.pando.ProtocolViolationException;
 import dev.pando.PublicKey;
-import dev.pando.spi.ClientAuthentication;
 import dev.pando.spi.Connection;
-import dev.pando.spi.DirectAddresses;
-import dev.pando.spi.NodeCertificate;
 import dev.pando.spi.ProtocolNames;
-import dev.pando.spi.StreamPreamble;
 import dev.pando.spi.Transport;
+import dev.pando.transport.quic.core.Alpn;
+import dev.pando.transport.quic.core.ClientAuthExchange;
+import dev.pando.transport.quic.core.CloseCode;
+import dev.pando.transport.quic.core.DirectAddresses;
+import dev.pando.transport.quic.core.NodeCertificate;
+import dev.pando.transport.quic.core.QuicOptions;
+import dev.pando.transport.quic.core.StreamPreamble;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.DatagramSocket;
@@ -76,7 +79,7 @@ final class KwikTransport implements Transport {
     private final PrivateKey identity;
     private final PublicKey self;
     private final NetworkId networkId;
-    private final TransportSettings settings;
+    private final QuicOptions settings;
     private final String alpn;
     private final Map<String, Consumer<Connection>> acceptors = new ConcurrentHashMap<>();
     private final TransportCounters counters = new TransportCounters();
@@ -97,15 +100,15 @@ final class KwikTransport implements Transport {
     private NodeCertificate tls;
     private NodeAddress localAddress;
 
-    KwikTransport(PrivateKey identity, NetworkId networkId, TransportSettings settings) {
+    KwikTransport(PrivateKey identity, NetworkId networkId, QuicOptions settings) {
         this.identity = identity;
         this.self = identity.publicKey();
         this.networkId = networkId;
         this.settings = settings;
-        this.alpn = ProtocolNames.alpn(networkId);
+        this.alpn = Alpn.of(networkId);
     }
 
-    TransportSettings settings() {
+    QuicOptions settings() {
         return settings;
     }
 
@@ -246,7 +249,7 @@ final class KwikTransport implements Transport {
             // callbacks): its link, if still open, was found above; else it is history
             if (pending == null || pending.isDone()) {
                 pending = call("dial " + peer, () -> connect(remote), settings.handshakeTimeout(),
-                        link -> link.close(PeerLink.CLOSE_NORMAL, "dial abandoned", true));
+                        link -> link.close(CloseCode.NORMAL, "dial abandoned", true));
                 dials.put(peer, pending);
                 CompletableFuture<PeerLink> mine = pending;
                 pending.whenComplete((l, e) -> {
@@ -351,7 +354,13 @@ final class KwikTransport implements Transport {
                 throw new ConnectionClosedException("cannot reach " + text(address) + ": " + e.getMessage(), e);
             }
             List<X509Certificate> chain = quic.getServerCertificateChain();
-            PublicKey reached = NodeCertificate.verify(chain, expected);
+            PublicKey reached;
+            try {
+                reached = NodeCertificate.verify(chain, expected);
+            } catch (ProtocolViolationException e) {
+                link.close(CloseCode.IDENTITY_MISMATCH, CloseCode.IDENTITY_MISMATCH.words(), true);
+                throw e;
+            }
             link.authenticated(reached);
             proveIdentity(link, quic, chain.get(0).getEncoded(), reached);
             if (settings.keepAlive().compareTo(Duration.ZERO) > 0) {
@@ -361,18 +370,22 @@ final class KwikTransport implements Transport {
             register(link);
             return link;
         } catch (Exception | Error e) {
-            link.close(e instanceof ProtocolViolationException ? PeerLink.CLOSE_PROTOCOL_VIOLATION : PeerLink.CLOSE_NORMAL,
+            link.close(e instanceof ProtocolViolationException ? CloseCode.PROTOCOL_VIOLATION : CloseCode.NORMAL,
                     "dial failed", true);
             throw e;
         }
     }
 
-    /** The client side of the auth stream (wire scheme step 3), bounded by the handshake timeout. */
+    /** The client side of the auth stream (WIRE.md, "Identity proof"), bounded by the handshake timeout. */
     private void proveIdentity(PeerLink link, QuicClientConnection quic, byte[] serverCertDer, PublicKey server)
             throws IOException {
         KwikStream s = link.wrap(quic.createStream(true), settings.handshakeTimeout());
         try {
-            ClientAuthentication.runClient(s.inputStream(), s.outputStream(), identity, serverCertDer, server);
+            ClientAuthExchange.Step last = runAuth(s, ClientAuthExchange.client(identity, serverCertDer, server));
+            if (last instanceof ClientAuthExchange.Failed failed) {
+                link.close(failed.closeCode(), failed.closeCode().words(), true);
+                throw failed.error();
+            }
         } catch (ConnectionClosedException e) {
             // the server closes the connection when it refuses us (shutting down, connection
             // limit): say so, with the close code it sent if kwik has reported it yet
@@ -385,35 +398,61 @@ final class KwikTransport implements Transport {
     }
 
     /**
+     * Drives an identity proof over a blocking kwik stream: sends what the exchange asks, reads
+     * exactly the bytes it wants next (never more: nothing else travels on the auth stream), and
+     * returns its last step ({@link ClientAuthExchange.Proven} or {@link ClientAuthExchange.Failed},
+     * whose bytes it has sent).
+     */
+    private static ClientAuthExchange.Step runAuth(KwikStream s, ClientAuthExchange exchange) {
+        ClientAuthExchange.Step step = exchange.start();
+        while (true) {
+            if (step instanceof ClientAuthExchange.Send send) {
+                if (send.bytes().length > 0) {
+                    s.write(send.bytes());
+                }
+                if (send.endOfOutput()) {
+                    // kwik 0.10.8 sends buffered bytes only on a later write or close: close now
+                    s.closeOutput();
+                }
+                byte[] in = new byte[exchange.wanted()];
+                s.readFully(in, 0, in.length);
+                step = exchange.onBytes(ByteBuffer.wrap(in));
+            } else {
+                if (step instanceof ClientAuthExchange.Failed failed && failed.bytes().length > 0) {
+                    s.write(failed.bytes());
+                }
+                return step;
+            }
+        }
+    }
+
+    /**
      * The server side of the auth stream; runs on a worker, bounded by the handshake timeout. The
      * link is marked authenticated before the status byte goes out: the client opens its next
      * stream as soon as it reads "accepted", and that stream must not meet an unauthenticated link.
      */
     private void verifyClient(PeerLink link, KwikStream s) {
         try {
-            byte[] hello = new byte[ClientAuthentication.HELLO_LENGTH];
-            s.readFully(hello, 0, hello.length);
-            PublicKey client = ClientAuthentication.parseHello(hello);
-            byte[] nonce = ClientAuthentication.newNonce();
-            s.write(nonce);
-            byte[] proof = new byte[ClientAuthentication.PROOF_LENGTH];
-            s.readFully(proof, 0, proof.length);
-            if (!ClientAuthentication.verifyProof(proof, client, tls.der(), nonce, self)) {
-                s.write(new byte[] {ClientAuthentication.REJECTED});
-                s.close();
-                link.protocolViolation(new ProtocolViolationException("node " + client + " failed to prove its identity"));
+            ClientAuthExchange.Step last = runAuth(s, ClientAuthExchange.server(tls));
+            if (last instanceof ClientAuthExchange.Failed failed) {
+                if (failed.bytes().length > 0) {
+                    s.close();
+                } else {
+                    s.abort();
+                }
+                link.protocolViolation(failed.error(), failed.closeCode());
                 return;
             }
-            link.authenticated(client);
+            link.authenticated(((ClientAuthExchange.Proven) last).remote());
             boolean admitted = register(link);
             if (!admitted) {
                 // the proof was fine, but this node is shutting down: no status, the close says it
                 counters.refusedConnections.increment();
                 s.abort();
-                link.close(PeerLink.CLOSE_NORMAL, "node shutting down", true);
+                link.close(CloseCode.NORMAL, "node shutting down", true);
                 return;
             }
-            s.write(new byte[] {ClientAuthentication.ACCEPTED});
+            s.write(ClientAuthExchange.acceptedStatus());
             s.close();
         } catch (ProtocolViolationException e) {
             s.abort();
@@ -421,7 +460,7 @@ final class KwikTransport implements Transport {
         } catch (PandoException e) {
             s.abort();
             counters.protocolViolations.increment();
-            link.close(PeerLink.CLOSE_PROTOCOL_VIOLATION, "identity proof not completed", true);
+            link.close(CloseCode.PROTOCOL_VIOLATION, "identity proof not completed", true);
         }
     }
 
@@ -450,7 +489,7 @@ final class KwikTransport implements Transport {
         }
         if (replaced != null) {
             counters.replacedConnections.increment();
-            replaced.close(PeerLink.CLOSE_NORMAL, "replaced by a newer connection from the same node", true);
+            replaced.close(CloseCode.NORMAL, "replaced by a newer connection from the same node", true);
         }
         return true;
     }
@@ -459,7 +498,7 @@ final class KwikTransport implements Transport {
         long now = System.nanoTime();
         for (PeerLink link : allLinks) {
             if (link.remoteNodeId() != null && link.unusedFor(settings.idleTimeout(), now)) {
-                execute(() -> link.close(PeerLink.CLOSE_NORMAL, "unused", true));
+                execute(() -> link.close(CloseCode.NORMAL, "unused", true));
             }
         }
     }
@@ -475,7 +514,7 @@ final class KwikTransport implements Transport {
         synchronized (lock) {
             l = new ArrayList<>(links.getOrDefault(peer, List.of()));
         }
-        l.forEach(link -> link.close(PeerLink.CLOSE_NORMAL, "disconnect", true));
+        l.forEach(link -> link.close(CloseCode.NORMAL, "disconnect", true));
     }
 
     /** Open authenticated physical connections to a peer (for tests and diagnostics). */
@@ -502,7 +541,7 @@ final class KwikTransport implements Transport {
         }
     }
 
-    /** OPEN_CONNECTION on a link (wire scheme step 4). */
+    /** OPEN_CONNECTION on a link (WIRE.md, section 4). */
     private CompletableFuture<Connection> openConnection(PeerLink link, String protocol) {
         return control(link, StreamPreamble.Kind.OPEN_CONNECTION, protocol)
                 .thenApply(answer -> {
@@ -557,7 +596,7 @@ final class KwikTransport implements Transport {
         connections.remove(new Key(c.remoteNodeId(), c.protocol()), c);
     }
 
-    /** CLOSE_CONNECTION (wire scheme step 4), best effort: a failure only counts. */
+    /** CLOSE_CONNECTION (WIRE.md, section 4), best effort: a failure only counts. */
     void sendClose(PeerLink link, String protocol) {
         synchronized (lock) {
             if (!link.isOpen() || state != State.STARTED) {
@@ -670,7 +709,7 @@ final class KwikTransport implements Transport {
         return s;
     }
 
-    /** Runs on a worker: an incoming stream's auth or preamble (wire scheme steps 3 and 4). */
+    /** Runs on a worker: an incoming stream's auth or preamble (WIRE.md, sections 3 and 4). */
     void handleIncoming(PeerLink link, QuicStream q) {
         KwikStream s;
         try {
@@ -780,7 +819,7 @@ final class KwikTransport implements Transport {
             }
             if (!open) {
                 counters.refusedConnections.increment();
-                quic.close(PeerLink.CLOSE_LIMIT, "too many connections");
+                quic.close(CloseCode.LIMIT.code(), "too many connections");
                 return new ApplicationProtocolConnection() {};
             }
             quic.setConnectionListener(listener(link));
@@ -789,11 +828,11 @@ final class KwikTransport implements Transport {
                 timer.schedule(() -> {
                     if (link.remoteNodeId() == null && link.isOpen()) {
                         counters.protocolViolations.increment();
-                        link.close(PeerLink.CLOSE_PROTOCOL_VIOLATION, "no identity proof", true);
+                        link.close(CloseCode.AUTH_TIMEOUT, "no identity proof", true);
                     }
                 }, settings.handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS);
             } catch (RejectedExecutionException e) {
-                link.close(PeerLink.CLOSE_NORMAL, "shutting down", true);
+                link.close(CloseCode.NORMAL, "shutting down", true);
             }
             return new ApplicationProtocolConnection() {
                 @Override
@@ -900,7 +939,7 @@ final class KwikTransport implements Transport {
         try {
             pending.forEach(f -> f.completeExceptionally(new ConnectionClosedException("transport closed")));
             for (PeerLink link : allLinks.toArray(PeerLink[]::new)) {
-                link.close(PeerLink.CLOSE_NORMAL, "node shutting down", true);
+                link.close(CloseCode.NORMAL, "node shutting down", true);
             }
         } finally {
             try {

@@ -3,6 +3,7 @@ package dev.pando.transport.quic;
 import dev.pando.spi.Transport;
 import dev.pando.spi.TransportContext;
 import dev.pando.spi.TransportProvider;
+import dev.pando.transport.quic.core.QuicOptions;
 
 /**
  * Provider "quic": Pando's QUIC wire scheme over kwik (pure Java). Stateless; {@link #create}
@@ -16,6 +17,6 @@ public final class KwikTransportProvider implements TransportProvider {
 
     @Override
     public Transport create(TransportContext context) {
-        return new KwikTransport(context.identity(), context.networkId(), TransportSettings.from(context.options()));
+        return new KwikTransport(context.identity(), context.networkId(), QuicOptions.parse(context.options()));
     }
 }

@@ -3,7 +3,8 @@ package dev.pando.transport.quic;
 import dev.pando.ConnectionClosedException;
 import dev.pando.ProtocolViolationException;
 import dev.pando.PublicKey;
-import dev.pando.spi.StreamPreamble;
+import dev.pando.transport.quic.core.CloseCode;
+import dev.pando.transport.quic.core.StreamPreamble;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -23,12 +24,6 @@ import tech.kwik.core.QuicStream;
  */
 final class PeerLink implements KwikStream.Owner {
     private static final Logger LOG = LoggerFactory.getLogger(PeerLink.class);
-
-    /** Application error codes in CONNECTION_CLOSE. */
-    static final long CLOSE_NORMAL = 0;
-    static final long CLOSE_PROTOCOL_VIOLATION = 1;
-    static final long CLOSE_STALLED = 2;
-    static final long CLOSE_LIMIT = 3;
 
     private final KwikTransport transport;
     private final QuicConnection quic;
@@ -232,7 +227,7 @@ final class PeerLink implements KwikStream.Owner {
     public void stalled(KwikStream stream) {
         transport.counters().stalls.increment();
         LOG.debug("stream {} to {} made no progress within {}: dropping the connection", stream.streamId(), remote, stream.timeout());
-        transport.execute(() -> close(CLOSE_STALLED, "stream made no progress", true));
+        transport.execute(() -> close(CloseCode.STALLED, "stream made no progress", true));
     }
 
     @Override
@@ -246,7 +241,7 @@ final class PeerLink implements KwikStream.Owner {
 
     /** kwik reports the connection gone (idle timeout, peer close, lost). */
     void terminated(ConnectionTerminatedEvent event) {
-        close(CLOSE_NORMAL, describe(event), false);
+        close(CloseCode.NORMAL, describe(event), false);
     }
 
     /** kwik's termination event in words: who closed, why, and the peer's close code. */
@@ -259,7 +254,7 @@ final class PeerLink implements KwikStream.Owner {
             case ImmediateClose -> b.append(event.closedByPeer() ? "closed by the peer" : "closed by kwik");
         }
         if (event.hasApplicationError()) {
-            b.append(", code ").append(event.applicationErrorCode()).append(" (").append(codeName(event.applicationErrorCode())).append(')');
+            b.append(", ").append(CloseCode.describe(event.applicationErrorCode()));
         } else if (event.hasTransportError()) {
             b.append(", transport error ").append(event.transportErrorCode());
         }
@@ -269,31 +264,26 @@ final class PeerLink implements KwikStream.Owner {
         return b.toString();
     }
 
-    static String codeName(long code) {
-        return switch ((int) code) {
-            case (int) CLOSE_NORMAL -> "normal";
-            case (int) CLOSE_PROTOCOL_VIOLATION -> "protocol violation";
-            case (int) CLOSE_STALLED -> "stalled";
-            case (int) CLOSE_LIMIT -> "connection limit";
-            default -> "unknown";
-        };
+    void protocolViolation(ProtocolViolationException e) {
+        protocolViolation(e, CloseCode.PROTOCOL_VIOLATION);
     }
 
-    void protocolViolation(ProtocolViolationException e) {
+    /** Counts a violation of the wire by the peer and closes the link with {@code code}. */
+    void protocolViolation(ProtocolViolationException e, CloseCode code) {
         transport.counters().protocolViolations.increment();
         LOG.debug("protocol violation by {}: {}", remote, e.getMessage());
-        close(CLOSE_PROTOCOL_VIOLATION, "protocol violation", true);
+        close(code, code.words(), true);
     }
 
     /** Closes the link: every stream is aborted, every protocol connection on it closed. Idempotent. */
-    void close(long code, String reason, boolean sendClose) {
+    void close(CloseCode code, String reason, boolean sendClose) {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
         closeCause = sendClose ? "closed here: " + reason : reason;
         if (sendClose) {
             try {
-                quic.close(code, reason);
+                quic.close(code.code(), reason);
             } catch (RuntimeException e) {
                 LOG.debug("closing connection to {}: {}", remote, e.toString());
             }

@@ -4,7 +4,7 @@ import dev.pando.ConnectionClosedException;
 import dev.pando.PublicKey;
 import dev.pando.spi.Connection;
 import dev.pando.spi.DuplexStream;
-import java.util.ArrayDeque;
+import dev.pando.transport.quic.core.AcceptQueue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -18,9 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class ProtocolConnection implements Connection {
     private volatile PeerLink link;
     private final String protocol;
-    private final int acceptQueue;
-    private final ArrayDeque<KwikStream> queued = new ArrayDeque<>();
-    private final ArrayDeque<CompletableFuture<DuplexStream>> waiting = new ArrayDeque<>();
+    private final AcceptQueue<KwikStream> incoming;
     private final Set<KwikStream> streams = ConcurrentHashMap.newKeySet();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private final java.util.concurrent.atomic.AtomicBoolean openedByUs = new java.util.concurrent.atomic.AtomicBoolean();
@@ -29,7 +27,7 @@ final class ProtocolConnection implements Connection {
     ProtocolConnection(PeerLink link, String protocol, int acceptQueue) {
         this.link = link;
         this.protocol = protocol;
-        this.acceptQueue = acceptQueue;
+        this.incoming = new AcceptQueue<>(acceptQueue, AcceptQueue.DIRECT);
     }
 
     /** Whether this node's dial of the protocol was answered "accepted" (a later dial reuses it). */
@@ -90,40 +88,18 @@ final class ProtocolConnection implements Connection {
 
     @Override
     public CompletableFuture<DuplexStream> acceptStream() {
-        synchronized (this) {
-            if (!isOpen()) {
-                return CompletableFuture.failedFuture(closedError());
-            }
-            KwikStream s = queued.poll();
-            if (s != null) {
-                return CompletableFuture.completedFuture(s);
-            }
-            CompletableFuture<DuplexStream> f = new CompletableFuture<>();
-            waiting.add(f);
-            return f;
-        }
+        return incoming.take(this::closedError);
     }
 
     /** An incoming STREAM for this protocol; false if it was refused (closed, or queue full). */
     boolean offer(KwikStream stream) {
-        CompletableFuture<DuplexStream> waiter;
-        synchronized (this) {
-            if (!isOpen() || !track(stream)) {
-                return false;
-            }
-            do {
-                waiter = waiting.poll();
-            } while (waiter != null && waiter.isDone()); // skip callers that cancelled
-            if (waiter == null) {
-                if (queued.size() >= acceptQueue) {
-                    streams.remove(stream);
-                    return false;
-                }
-                queued.add(stream);
-                return true;
-            }
+        if (!isOpen() || !track(stream)) {
+            return false;
         }
-        waiter.complete(stream);
+        if (!incoming.offer(stream)) {
+            streams.remove(stream);
+            return false;
+        }
         return true;
     }
 
@@ -162,23 +138,14 @@ final class ProtocolConnection implements Connection {
      * remote closed the connection). Returns whether it was open.
      */
     boolean shutdown() {
-        ArrayDeque<KwikStream> q;
-        ArrayDeque<CompletableFuture<DuplexStream>> w;
-        synchronized (this) {
-            if (!closed.complete(null)) {
-                return false;
-            }
-            q = new ArrayDeque<>(queued);
-            queued.clear();
-            w = new ArrayDeque<>(waiting);
-            waiting.clear();
+        if (!closed.complete(null)) {
+            return false;
         }
-        q.forEach(KwikStream::abort);
+        incoming.close(closedError()).forEach(KwikStream::abort);
         for (KwikStream s : streams.toArray(KwikStream[]::new)) {
             s.abort();
         }
         streams.clear();
-        w.forEach(f -> f.completeExceptionally(closedError()));
         return true;
     }
 

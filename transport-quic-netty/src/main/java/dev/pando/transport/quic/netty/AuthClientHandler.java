@@ -2,40 +2,42 @@ package dev.pando.transport.quic.netty;
 
 import dev.pando.ConnectionClosedException;
 import dev.pando.PrivateKey;
-import dev.pando.ProtocolViolationException;
 import dev.pando.PublicKey;
-import dev.pando.spi.ClientAuthentication;
+import dev.pando.transport.quic.core.ClientAuthExchange;
+import dev.pando.transport.quic.core.ClientAuthExchange.Failed;
+import dev.pando.transport.quic.core.ClientAuthExchange.Proven;
+import dev.pando.transport.quic.core.ClientAuthExchange.Send;
+import dev.pando.transport.quic.core.ClientAuthExchange.Step;
+import dev.pando.transport.quic.core.CloseCode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.handler.codec.quic.QuicStreamFrame;
+import io.netty.handler.codec.quic.DefaultQuicStreamFrame;
 import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The dialing side of the auth stream (wire scheme step 3), non-blocking: hello, then the proof
- * over the server's nonce, then the status byte.
+ * The dialing side of the auth stream (WIRE.md, "Identity proof"), on the event loop: feeds what
+ * it reads to the shared {@link ClientAuthExchange} and carries out its steps.
  */
 final class AuthClientHandler extends ChannelInboundHandlerAdapter {
-    private final PrivateKey identity;
-    private final byte[] serverCertificateDer;
+    private final ClientAuthExchange exchange;
     private final PublicKey serverId;
     private final CompletableFuture<Void> result;
-    private final ByteBuf received = Unpooled.buffer(ClientAuthentication.NONCE_LENGTH + 1);
-    private boolean proofSent;
+    /** The close code the exchange asked for when it failed; read after {@code result} completed. */
+    private volatile CloseCode failureCode = CloseCode.AUTH_FAILED;
 
     AuthClientHandler(PrivateKey identity, byte[] serverCertificateDer, PublicKey serverId, CompletableFuture<Void> result) {
-        this.identity = identity;
-        this.serverCertificateDer = serverCertificateDer;
+        this.exchange = ClientAuthExchange.client(identity, serverCertificateDer, serverId);
         this.serverId = serverId;
         this.result = result;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        ctx.writeAndFlush(Unpooled.wrappedBuffer(ClientAuthentication.hello(identity.publicKey())));
+        send(ctx, exchange.start());
         ctx.read();
     }
 
@@ -43,38 +45,33 @@ final class AuthClientHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
             ByteBuf in = (ByteBuf) msg;
-            if (result.isDone()) {
+            if (result.isDone() || exchange.isDone() || !in.isReadable()) {
                 return;
             }
-            int want = (proofSent ? ClientAuthentication.NONCE_LENGTH + 1 : ClientAuthentication.NONCE_LENGTH) - received.readableBytes();
-            if (in.readableBytes() > want && proofSent) {
-                fail(ctx, new ProtocolViolationException("node " + serverId.hex() + " sent more than the auth exchange"));
-                return;
-            }
-            received.writeBytes(in, Math.min(want, in.readableBytes()));
-            if (!proofSent && received.readableBytes() == ClientAuthentication.NONCE_LENGTH) {
-                byte[] nonce = new byte[ClientAuthentication.NONCE_LENGTH];
-                received.getBytes(0, nonce);
-                proofSent = true;
-                ctx.writeAndFlush(Unpooled.wrappedBuffer(ClientAuthentication.prove(identity, serverCertificateDer, nonce, serverId)));
-                if (in.isReadable()) {
-                    // the status cannot come before the server saw our proof
-                    fail(ctx, new ProtocolViolationException("node " + serverId.hex() + " answered before our proof"));
-                }
-            } else if (proofSent && received.readableBytes() == ClientAuthentication.NONCE_LENGTH + 1) {
-                int status = received.getUnsignedByte(ClientAuthentication.NONCE_LENGTH);
-                if (status == ClientAuthentication.ACCEPTED) {
-                    ctx.writeAndFlush(QuicStreamFrame.EMPTY_FIN);
-                    result.complete(null);
-                } else if (status == ClientAuthentication.REJECTED) {
-                    fail(ctx, new ProtocolViolationException("node " + serverId.hex() + " rejected our proof of identity"));
-                } else {
-                    fail(ctx, new ProtocolViolationException("unknown auth status " + status + " from node " + serverId.hex()));
-                }
+            Step step = exchange.onBytes(in.nioBuffer());
+            if (step instanceof Send send) {
+                send(ctx, send);
+            } else if (step instanceof Proven) {
+                result.complete(null);
+            } else if (step instanceof Failed failed) {
+                failureCode = failed.closeCode();
+                fail(ctx, failed.error());
             }
         } finally {
             ReferenceCountUtil.release(msg);
         }
+    }
+
+    private static void send(ChannelHandlerContext ctx, Send send) {
+        if (!send.isEmpty()) {
+            // the proof goes out with FIN: the client's side of the auth stream ends with it
+            ctx.writeAndFlush(new DefaultQuicStreamFrame(Unpooled.wrappedBuffer(send.bytes()), send.endOfOutput()));
+        }
+    }
+
+    /** How to close the connection after a failed exchange (WIRE.md, section 3). */
+    CloseCode failureCode() {
+        return failureCode;
     }
 
     @Override
@@ -90,7 +87,6 @@ final class AuthClientHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        received.release();
         result.completeExceptionally(new ConnectionClosedException("auth stream to node " + serverId.hex() + " closed before it finished"));
     }
 

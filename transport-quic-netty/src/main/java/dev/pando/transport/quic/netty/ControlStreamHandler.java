@@ -1,7 +1,7 @@
 package dev.pando.transport.quic.netty;
 
 import dev.pando.ConnectionClosedException;
-import dev.pando.spi.StreamPreamble;
+import dev.pando.transport.quic.core.StreamPreamble;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -11,7 +11,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The sending side of an OPEN_CONNECTION or CLOSE_CONNECTION stream (wire scheme step 4): sends
+ * The sending side of an OPEN_CONNECTION or CLOSE_CONNECTION stream (WIRE.md, section 4): sends
  * the preamble and its FIN, then completes with the receiver's one status byte.
  */
 final class ControlStreamHandler extends ChannelInboundHandlerAdapter {

@@ -2,9 +2,10 @@ package dev.pando.transport.quic.netty;
 
 import dev.pando.ProtocolViolationException;
 import dev.pando.PublicKey;
-import dev.pando.spi.ClientAuthentication;
 import dev.pando.spi.ProtocolNames;
-import dev.pando.spi.StreamPreamble;
+import dev.pando.transport.quic.core.ClientAuthExchange;
+import dev.pando.transport.quic.core.CloseCode;
+import dev.pando.transport.quic.core.StreamPreamble;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -23,7 +24,7 @@ import java.util.Optional;
  * needs, so a peer cannot make it buffer more than a preamble.
  */
 final class InboundStreamHandler extends ChannelInboundHandlerAdapter {
-    private enum Mode { AUTH_HELLO, AUTH_PROOF, PREAMBLE, WAITING_FOR_AUTH, DRAIN }
+    private enum Mode { AUTH, PREAMBLE, WAITING_FOR_AUTH, DRAIN }
 
     private static final int MAX_PREAMBLE = 2 + ProtocolNames.MAX_LENGTH;
 
@@ -31,8 +32,7 @@ final class InboundStreamHandler extends ChannelInboundHandlerAdapter {
     private ByteBuf received;
     private Mode mode;
     private QuicLink link;
-    private PublicKey claimedClient;
-    private byte[] nonce;
+    private ClientAuthExchange auth;
 
     InboundStreamHandler(QuicNettyTransport transport) {
         this.transport = transport;
@@ -47,10 +47,11 @@ final class InboundStreamHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (link.accepted && !link.isAuthenticated()) {
-            // wire scheme step 3: the first client stream (id 0) is the auth stream; nothing else before it verified
+            // WIRE.md section 3: the first client stream (id 0) is the auth stream; nothing else before it verified
             if (stream.streamId() == 0 && !link.authStreamSeen) {
                 link.authStreamSeen = true;
-                mode = Mode.AUTH_HELLO;
+                mode = Mode.AUTH;
+                auth = ClientAuthExchange.server(transport.certificate());
             } else {
                 transport.count("streams_before_auth");
                 reject(stream);
@@ -70,24 +71,20 @@ final class InboundStreamHandler extends ChannelInboundHandlerAdapter {
             if (mode == Mode.DRAIN || mode == null) {
                 return;
             }
-            if (received.readableBytes() + in.readableBytes() > MAX_PREAMBLE
-                    && (mode == Mode.AUTH_HELLO || mode == Mode.AUTH_PROOF)) {
-                violation(ctx, "auth stream carried more than the exchange");
+            if (mode == Mode.AUTH) {
+                // the shared state machine buffers at most one message and refuses excess bytes
+                authStep(ctx, auth.onBytes(in.nioBuffer()));
                 return;
             }
-            if (mode == Mode.WAITING_FOR_AUTH || mode == Mode.PREAMBLE) {
-                // the preamble and, for a STREAM, the first application bytes: keep those (bounded by
-                // one read, as reading pauses until the preamble is handled)
-                if (received.writableBytes() < in.readableBytes()) {
-                    ByteBuf bigger = ctx.alloc().heapBuffer(received.readableBytes() + in.readableBytes());
-                    bigger.writeBytes(received);
-                    received.release();
-                    received = bigger;
-                }
-                received.writeBytes(in);
-            } else {
-                received.writeBytes(in);
+            // the preamble and, for a STREAM, the first application bytes: keep those (bounded by
+            // one read, as reading pauses until the preamble is handled)
+            if (received.writableBytes() < in.readableBytes()) {
+                ByteBuf bigger = ctx.alloc().heapBuffer(received.readableBytes() + in.readableBytes());
+                bigger.writeBytes(received);
+                received.release();
+                received = bigger;
             }
+            received.writeBytes(in);
             process(ctx);
         } finally {
             ReferenceCountUtil.release(msg);
@@ -96,44 +93,6 @@ final class InboundStreamHandler extends ChannelInboundHandlerAdapter {
 
     private void process(ChannelHandlerContext ctx) {
         QuicStreamChannel stream = (QuicStreamChannel) ctx.channel();
-        if (mode == Mode.AUTH_HELLO && received.readableBytes() >= ClientAuthentication.HELLO_LENGTH) {
-            byte[] hello = new byte[ClientAuthentication.HELLO_LENGTH];
-            received.readBytes(hello);
-            try {
-                claimedClient = ClientAuthentication.parseHello(hello);
-            } catch (ProtocolViolationException e) {
-                transport.count("malformed_auth");
-                transport.closeLink(link, QuicLink.CLOSE_AUTH_FAILED, e.getMessage());
-                mode = Mode.DRAIN;
-                return;
-            }
-            nonce = ClientAuthentication.newNonce();
-            ctx.writeAndFlush(Unpooled.wrappedBuffer(nonce));
-            mode = Mode.AUTH_PROOF;
-        }
-        if (mode == Mode.AUTH_PROOF && received.readableBytes() >= ClientAuthentication.PROOF_LENGTH) {
-            byte[] proof = new byte[ClientAuthentication.PROOF_LENGTH];
-            received.readBytes(proof);
-            if (received.isReadable()) {
-                violation(ctx, "client sent bytes after its proof");
-                return;
-            }
-            mode = Mode.DRAIN;
-            if (!ClientAuthentication.verifyProof(proof, claimedClient, transport.certificate().der(), nonce, transport.nodeId())) {
-                transport.count("failed_auth");
-                ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {ClientAuthentication.REJECTED}))
-                        .addListener(f -> transport.closeLink(link, QuicLink.CLOSE_AUTH_FAILED,
-                                "node " + claimedClient.hex() + " failed to prove its identity"));
-                return;
-            }
-            String refused = transport.registerLink(link, claimedClient, claimedClient);
-            if (refused != null) {
-                transport.closeLink(link, QuicLink.CLOSE_LIMIT, refused);
-                return;
-            }
-            ctx.writeAndFlush(new DefaultQuicStreamFrame(Unpooled.wrappedBuffer(new byte[] {ClientAuthentication.ACCEPTED}), true));
-            return;
-        }
         if (mode == Mode.PREAMBLE) {
             Optional<StreamPreamble> preamble;
             try {
@@ -165,6 +124,38 @@ final class InboundStreamHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Carries out a step of the server side of the identity proof (WIRE.md, "Identity proof"). */
+    private void authStep(ChannelHandlerContext ctx, ClientAuthExchange.Step step) {
+        if (step instanceof ClientAuthExchange.Send send) {
+            if (!send.isEmpty()) {
+                ctx.writeAndFlush(Unpooled.wrappedBuffer(send.bytes()));
+            }
+            return;
+        }
+        mode = Mode.DRAIN;
+        if (step instanceof ClientAuthExchange.Failed failed) {
+            transport.count(switch (failed.failure()) {
+                case MALFORMED -> "malformed_auth";
+                case REJECTED -> "failed_auth";
+                case EXCESS_BYTES -> "protocol_violations";
+            });
+            if (failed.bytes().length > 0) {
+                ctx.writeAndFlush(Unpooled.wrappedBuffer(failed.bytes()))
+                        .addListener(f -> transport.closeLink(link, failed.closeCode(), failed.error().getMessage()));
+            } else {
+                transport.closeLink(link, failed.closeCode(), failed.error().getMessage());
+            }
+            return;
+        }
+        PublicKey client = ((ClientAuthExchange.Proven) step).remote();
+        String refused = transport.registerLink(link, client, client);
+        if (refused != null) {
+            transport.closeLink(link, CloseCode.LIMIT, refused);
+            return;
+        }
+        ctx.writeAndFlush(new DefaultQuicStreamFrame(Unpooled.wrappedBuffer(ClientAuthExchange.acceptedStatus()), true));
+    }
+
     private void dispatch(ChannelHandlerContext ctx, QuicStreamChannel stream, StreamPreamble preamble) {
         if (preamble.kind() == StreamPreamble.Kind.OPEN_CONNECTION) {
             mode = Mode.DRAIN;
@@ -189,19 +180,13 @@ final class InboundStreamHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void violation(ChannelHandlerContext ctx, String what) {
-        transport.count("protocol_violations");
-        mode = Mode.DRAIN;
-        transport.closeLink(link, QuicLink.CLOSE_PROTOCOL_VIOLATION, what);
-    }
-
     private static void reject(QuicStreamChannel stream) {
         stream.shutdown(QuicNettyStream.ABORTED).addListener(f -> stream.close());
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (mode == Mode.AUTH_HELLO || mode == Mode.AUTH_PROOF || mode == Mode.PREAMBLE || mode == Mode.DRAIN) {
+        if (mode == Mode.AUTH || mode == Mode.PREAMBLE || mode == Mode.DRAIN) {
             ctx.read();
         }
     }

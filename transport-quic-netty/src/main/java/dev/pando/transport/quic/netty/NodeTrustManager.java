@@ -1,7 +1,7 @@
 package dev.pando.transport.quic.netty;
 
 import dev.pando.ProtocolViolationException;
-import dev.pando.spi.NodeCertificate;
+import dev.pando.transport.quic.core.NodeCertificate;
 import java.net.Socket;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;

@@ -15,15 +15,6 @@ import java.util.concurrent.ScheduledFuture;
 final class QuicLink {
     static final AttributeKey<QuicLink> KEY = AttributeKey.valueOf("dev.pando.quic.netty.link");
 
-    /** Application error codes in CONNECTION_CLOSE. */
-    static final int CLOSE_NORMAL = 0;
-    static final int CLOSE_AUTH_FAILED = 1;
-    static final int CLOSE_AUTH_TIMEOUT = 2;
-    static final int CLOSE_LIMIT = 3;
-    static final int CLOSE_PROTOCOL_VIOLATION = 4;
-    static final int CLOSE_IDENTITY_MISMATCH = 5;
-    static final int CLOSE_OTHER_NETWORK = dev.pando.spi.ProtocolNames.CLOSE_OTHER_NETWORK;
-
     /** Whether the remote dialed us (we are the QUIC server of this connection). */
     final boolean accepted;
     /** Completes (on the event loop) with this link once the remote id is proven. */

@@ -4,7 +4,7 @@ import dev.pando.ConnectionClosedException;
 import dev.pando.PublicKey;
 import dev.pando.spi.Connection;
 import dev.pando.spi.DuplexStream;
-import java.util.ArrayDeque;
+import dev.pando.transport.quic.core.AcceptQueue;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -21,7 +21,7 @@ final class QuicNettyConnection implements Connection {
     private final QuicNettyTransport transport;
     private final PublicKey remote;
     private final String protocol;
-    private final int acceptQueue;
+    private final AcceptQueue<QuicNettyStream> incoming;
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     /** This node sent OPEN_CONNECTION for it and the remote accepted; guarded by the transport's lock. */
     boolean dialed;
@@ -29,8 +29,6 @@ final class QuicNettyConnection implements Connection {
     boolean handlerCalled;
 
     // guarded by this
-    private final ArrayDeque<QuicNettyStream> ready = new ArrayDeque<>();
-    private final ArrayDeque<CompletableFuture<DuplexStream>> waiting = new ArrayDeque<>();
     private final Set<QuicNettyStream> open = new HashSet<>();
     private boolean isClosed;
 
@@ -38,7 +36,22 @@ final class QuicNettyConnection implements Connection {
         this.transport = transport;
         this.remote = remote;
         this.protocol = protocol;
-        this.acceptQueue = acceptQueue;
+        this.incoming = new AcceptQueue<>(acceptQueue, new AcceptQueue.Completion() {
+            @Override
+            public CompletableFuture<DuplexStream> newFuture() {
+                return new HandOverFuture<>();
+            }
+
+            @Override
+            public void complete(CompletableFuture<DuplexStream> future, DuplexStream stream) {
+                transport.complete(future, stream);
+            }
+
+            @Override
+            public void fail(CompletableFuture<DuplexStream> future, RuntimeException error) {
+                transport.fail(future, error);
+            }
+        });
     }
 
     @Override
@@ -61,25 +74,7 @@ final class QuicNettyConnection implements Connection {
 
     @Override
     public CompletableFuture<DuplexStream> acceptStream() {
-        synchronized (this) {
-            if (!ready.isEmpty()) {
-                return CompletableFuture.completedFuture(ready.poll());
-            }
-            if (isClosed) {
-                return CompletableFuture.failedFuture(new ConnectionClosedException("connection to " + remote.hex() + " for " + protocol + " is closed"));
-            }
-            CompletableFuture<DuplexStream> f = new HandOverFuture<>();
-            waiting.add(f);
-            // a caller that gives up (cancels) must not leave its future in the queue
-            f.whenComplete((s, e) -> {
-                if (f.isCancelled()) {
-                    synchronized (this) {
-                        waiting.remove(f);
-                    }
-                }
-            });
-            return f;
-        }
+        return incoming.take(() -> new ConnectionClosedException("connection to " + remote.hex() + " for " + protocol + " is closed"));
     }
 
     /** Tracks a stream of this connection so {@link #close()} can abort it. */
@@ -103,26 +98,7 @@ final class QuicNettyConnection implements Connection {
      * queue is full or the connection closed. Returns whether it was taken.
      */
     boolean offer(QuicNettyStream stream) {
-        CompletableFuture<DuplexStream> taker = null;
-        boolean taken = false;
-        synchronized (this) {
-            if (!isClosed) {
-                while (taker == null && !waiting.isEmpty()) {
-                    CompletableFuture<DuplexStream> w = waiting.poll();
-                    if (!w.isDone()) {
-                        taker = w;
-                    }
-                }
-                if (taker == null && ready.size() < acceptQueue) {
-                    ready.add(stream);
-                    taken = true;
-                }
-            }
-        }
-        if (taker != null) {
-            transport.complete(taker, stream);
-            return true;
-        }
+        boolean taken = isOpen() && incoming.offer(stream);
         if (!taken) {
             stream.abort();
         }
@@ -151,25 +127,18 @@ final class QuicNettyConnection implements Connection {
     /** Closes this connection without telling the transport (it already knows). */
     boolean shutDown(String reason) {
         List<QuicNettyStream> toAbort;
-        List<CompletableFuture<DuplexStream>> toFail;
         synchronized (this) {
             if (isClosed) {
                 return false;
             }
             isClosed = true;
             toAbort = new ArrayList<>(open);
-            toAbort.addAll(ready);
             open.clear();
-            ready.clear();
-            toFail = new ArrayList<>(waiting);
-            waiting.clear();
-        }
-        for (QuicNettyStream s : toAbort) {
-            s.abort();
         }
         ConnectionClosedException e = new ConnectionClosedException("connection to " + remote.hex() + " for " + protocol + ": " + reason);
-        for (CompletableFuture<DuplexStream> f : toFail) {
-            transport.fail(f, e);
+        toAbort.addAll(incoming.close(e));
+        for (QuicNettyStream s : toAbort) {
+            s.abort();
         }
         transport.complete(closed, null);
         return true;

@@ -8,13 +8,16 @@ import dev.pando.PandoException;
 import dev.pando.ProtocolViolationException;
 import dev.pando.PublicKey;
 import dev.pando.spi.Connection;
-import dev.pando.spi.DirectAddresses;
 import dev.pando.spi.DuplexStream;
-import dev.pando.spi.NodeCertificate;
 import dev.pando.spi.ProtocolNames;
-import dev.pando.spi.StreamPreamble;
 import dev.pando.spi.Transport;
 import dev.pando.spi.TransportContext;
+import dev.pando.transport.quic.core.Alpn;
+import dev.pando.transport.quic.core.CloseCode;
+import dev.pando.transport.quic.core.DirectAddresses;
+import dev.pando.transport.quic.core.NodeCertificate;
+import dev.pando.transport.quic.core.QuicOptions;
+import dev.pando.transport.quic.core.StreamPreamble;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -75,8 +78,6 @@ import org.slf4j.LoggerFactory;
  */
 final class QuicNettyTransport implements Transport {
     private static final Logger LOG = LoggerFactory.getLogger(QuicNettyTransport.class);
-    private static final long STREAM_WINDOW = 1L << 20;
-    private static final long CONNECTION_WINDOW = 16L << 20;
     private static final int DATAGRAM_QUEUE = 16;
     /** SNI sent by the client: identity is checked via the certificate extension, never the name. */
     private static final String PEER_HOST = "pando";
@@ -100,7 +101,7 @@ final class QuicNettyTransport implements Transport {
     }
 
     private final TransportContext context;
-    private final QuicNettyOptions options;
+    private final QuicOptions options;
     private final PublicKey self;
     private final Map<String, Consumer<Connection>> acceptors = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> counters = new ConcurrentHashMap<>();
@@ -120,7 +121,7 @@ final class QuicNettyTransport implements Transport {
     private volatile Channel clientChannel;
     private volatile NodeAddress localAddress;
 
-    QuicNettyTransport(TransportContext context, QuicNettyOptions options) {
+    QuicNettyTransport(TransportContext context, QuicOptions options) {
         this.context = context;
         this.options = options;
         this.self = context.identity().publicKey();
@@ -167,17 +168,17 @@ final class QuicNettyTransport implements Transport {
 
     private void startLocked() {
         certificate = NodeCertificate.create(context.identity());
-        String alpn = ProtocolNames.alpn(context.networkId());
+        String alpn = Alpn.of(context.networkId());
         NodeTrustManager trust = new NodeTrustManager();
         QuicSslContext serverSsl = QuicSslContextBuilder
                 .forServer(certificate.keyPair().getPrivate(), null, certificate.certificate())
                 // own network first: BoringSSL picks the first of the server's list the client offers
-                .applicationProtocols(alpn, ProtocolNames.ALPN_OTHER_NETWORK)
+                .applicationProtocols(alpn, Alpn.OTHER_NETWORK)
                 .trustManager(trust)
                 .build();
         QuicSslContext clientSsl = QuicSslContextBuilder.forClient()
                 .trustManager(trust)
-                .applicationProtocols(alpn, ProtocolNames.ALPN_OTHER_NETWORK)
+                .applicationProtocols(alpn, Alpn.OTHER_NETWORK)
                 .build();
 
         DefaultThreadFactory callbackThreads = new DefaultThreadFactory("pando-quic-netty-callbacks", true);
@@ -229,9 +230,9 @@ final class QuicNettyTransport implements Transport {
 
     private <B extends QuicCodecBuilder<B>> B configure(B b) {
         return b.maxIdleTimeout(options.idleTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .initialMaxData(CONNECTION_WINDOW)
-                .initialMaxStreamDataBidirectionalLocal(STREAM_WINDOW)
-                .initialMaxStreamDataBidirectionalRemote(STREAM_WINDOW)
+                .initialMaxData(options.connectionWindow())
+                .initialMaxStreamDataBidirectionalLocal(options.streamWindow())
+                .initialMaxStreamDataBidirectionalRemote(options.streamWindow())
                 .initialMaxStreamsBidirectional(options.maxStreamsPerConnection())
                 .initialMaxStreamsUnidirectional(0)
                 // datagrams carry only keep-alives (quiche has no PING API)
@@ -306,7 +307,7 @@ final class QuicNettyTransport implements Transport {
         for (QuicLink l : links) {
             QuicChannel ch = l.channel;
             if (ch != null && ch.isOpen()) {
-                closing.add(ch.close(true, QuicLink.CLOSE_NORMAL, Unpooled.copiedBuffer("shutdown", StandardCharsets.US_ASCII)));
+                closing.add(ch.close(true, CloseCode.NORMAL.code(), Unpooled.copiedBuffer("shutdown", StandardCharsets.US_ASCII)));
             }
         }
         for (ChannelFuture f : closing) {
@@ -444,7 +445,7 @@ final class QuicNettyTransport implements Transport {
             attempt.whenComplete((l, e) -> {
                 if (e == null) {
                     if (!done.complete(l)) {
-                        closeLink(l, QuicLink.CLOSE_NORMAL, "another address of the node answered first");
+                        closeLink(l, CloseCode.NORMAL, "another address of the node answered first");
                     }
                     return;
                 }
@@ -478,7 +479,7 @@ final class QuicNettyTransport implements Transport {
         io.netty.util.concurrent.ScheduledFuture<?> timer = udp.eventLoop().schedule(() -> {
             if (done.completeExceptionally(new DeadlineExceededException("no connection to node " + expected.hex() + " at "
                     + text(address) + " within " + options.handshakeTimeout().toMillis() + " ms"))) {
-                closeLink(link, QuicLink.CLOSE_AUTH_TIMEOUT, "handshake timeout");
+                closeLink(link, CloseCode.AUTH_TIMEOUT, "handshake timeout");
                 forgetUnregistered(link);
             }
         }, options.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -504,9 +505,9 @@ final class QuicNettyTransport implements Transport {
                 ch.close();
                 return;
             }
-            if (ProtocolNames.ALPN_OTHER_NETWORK.equals(ch.sslEngine().getApplicationProtocol())) {
+            if (Alpn.OTHER_NETWORK.equals(ch.sslEngine().getApplicationProtocol())) {
                 count("other_network");
-                closeLink(link, QuicLink.CLOSE_OTHER_NETWORK, "other network");
+                closeLink(link, CloseCode.OTHER_NETWORK, "other network");
                 done.completeExceptionally(new ProtocolViolationException("node at " + text(address)
                         + " belongs to another network than " + context.networkId().hex()));
                 return;
@@ -517,16 +518,17 @@ final class QuicNettyTransport implements Transport {
                 NodeCertificate.verify(List.of(chain), expected);
                 serverCert = chain[0].getEncoded();
             } catch (ProtocolViolationException e) {
-                closeLink(link, QuicLink.CLOSE_IDENTITY_MISMATCH, "identity mismatch");
+                closeLink(link, CloseCode.IDENTITY_MISMATCH, "identity mismatch");
                 done.completeExceptionally(e);
                 return;
             } catch (SSLPeerUnverifiedException | java.security.cert.CertificateEncodingException e) {
-                closeLink(link, QuicLink.CLOSE_PROTOCOL_VIOLATION, "no certificate");
+                closeLink(link, CloseCode.PROTOCOL_VIOLATION, "no certificate");
                 done.completeExceptionally(new ProtocolViolationException("node at " + text(address) + " presented no usable certificate", e));
                 return;
             }
             CompletableFuture<Void> auth = new CompletableFuture<>();
-            ch.createStream(QuicStreamType.BIDIRECTIONAL, new AuthClientHandler(context.identity(), serverCert, expected, auth))
+            AuthClientHandler authHandler = new AuthClientHandler(context.identity(), serverCert, expected, auth);
+            ch.createStream(QuicStreamType.BIDIRECTIONAL, authHandler)
                     .addListener(s -> {
                         if (!s.isSuccess()) {
                             auth.completeExceptionally(new ConnectionClosedException("cannot open the auth stream", s.cause()));
@@ -534,16 +536,22 @@ final class QuicNettyTransport implements Transport {
                     });
             auth.whenComplete((v, e) -> {
                 if (e != null) {
-                    closeLink(link, QuicLink.CLOSE_AUTH_FAILED, "auth failed");
-                    done.completeExceptionally(unwrap(e));
+                    closeLink(link, authHandler.failureCode(), "auth failed");
+                    Throwable failure = unwrap(e);
+                    QuicConnectionCloseEvent close = link.closeEvent;
+                    if (failure instanceof ConnectionClosedException && close != null) {
+                        // the server closes the connection when it refuses us (limit, shutting down): say why
+                        failure = new ConnectionClosedException(failure.getMessage() + " (" + describe(close) + ")", failure);
+                    }
+                    done.completeExceptionally(failure);
                     return;
                 }
                 String refused = registerLink(link, expected, self);
                 if (refused != null) {
-                    closeLink(link, QuicLink.CLOSE_LIMIT, refused);
+                    closeLink(link, CloseCode.LIMIT, refused);
                     done.completeExceptionally(new ConnectionClosedException(refused));
                 } else if (!done.complete(link)) {
-                    closeLink(link, QuicLink.CLOSE_NORMAL, "dial abandoned");
+                    closeLink(link, CloseCode.NORMAL, "dial abandoned");
                 }
             });
         });
@@ -566,7 +574,7 @@ final class QuicNettyTransport implements Transport {
             return new ProtocolViolationException("TLS handshake with node " + expected.hex() + " at " + text(address)
                     + " failed: different network id or not a Pando node (" + describe(close, cause) + ")", cause);
         }
-        if (close != null && close.isApplicationClose() && close.error() == QuicLink.CLOSE_LIMIT) {
+        if (close != null && close.isApplicationClose() && close.error() == CloseCode.LIMIT.code()) {
             return new ConnectionClosedException("node " + expected.hex() + " refused the connection: too many connections");
         }
         return new ConnectionClosedException("cannot connect to node " + expected.hex() + " at " + text(address) + ": " + describe(close, cause), cause);
@@ -574,9 +582,26 @@ final class QuicNettyTransport implements Transport {
 
     private static String describe(QuicConnectionCloseEvent close, Throwable cause) {
         if (close != null) {
-            return close.toString();
+            return describe(close);
         }
         return cause == null ? "unknown error" : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+    }
+
+    /** A CONNECTION_CLOSE in words, the application's close codes by name (as the kwik provider renders them). */
+    static String describe(QuicConnectionCloseEvent close) {
+        StringBuilder b = new StringBuilder("closed by the peer, ");
+        if (close.isApplicationClose()) {
+            b.append(CloseCode.describe(close.error()));
+        } else if (close.isTlsError()) {
+            b.append("TLS alert ").append(QuicConnectionCloseEvent.extractTlsError(close.error()));
+        } else {
+            b.append("transport error ").append(close.error());
+        }
+        byte[] reason = close.reason();
+        if (reason != null && reason.length > 0) {
+            b.append(": ").append(new String(reason, StandardCharsets.UTF_8));
+        }
+        return b.toString();
     }
 
     private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
@@ -718,10 +743,10 @@ final class QuicNettyTransport implements Transport {
     }
 
     void acceptedLinkActive(QuicLink link) {
-        if (ProtocolNames.ALPN_OTHER_NETWORK.equals(link.channel.sslEngine().getApplicationProtocol())) {
+        if (Alpn.OTHER_NETWORK.equals(link.channel.sslEngine().getApplicationProtocol())) {
             // a node of another network: tell it so instead of leaving it to time out
             count("other_network");
-            link.channel.close(true, QuicLink.CLOSE_OTHER_NETWORK, Unpooled.copiedBuffer("other network", StandardCharsets.US_ASCII));
+            link.channel.close(true, CloseCode.OTHER_NETWORK.code(), Unpooled.copiedBuffer("other network", StandardCharsets.US_ASCII));
             return;
         }
         boolean over;
@@ -733,14 +758,14 @@ final class QuicNettyTransport implements Transport {
         }
         if (over) {
             count("refused_connections");
-            link.channel.close(true, QuicLink.CLOSE_LIMIT, Unpooled.copiedBuffer("too many connections", StandardCharsets.US_ASCII));
+            link.channel.close(true, CloseCode.LIMIT.code(), Unpooled.copiedBuffer("too many connections", StandardCharsets.US_ASCII));
             return;
         }
-        // wire scheme step 3: a client that does not prove itself in time is disconnected
+        // WIRE.md section 3: a client that does not prove itself in time is disconnected
         link.channel.eventLoop().schedule(() -> {
             if (!link.authenticated.isDone()) {
                 count("auth_timeouts");
-                closeLink(link, QuicLink.CLOSE_AUTH_TIMEOUT, "no proof of identity in time");
+                closeLink(link, CloseCode.AUTH_TIMEOUT, "no proof of identity in time");
             }
         }, options.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -773,7 +798,7 @@ final class QuicNettyTransport implements Transport {
         }
         if (replaced != null) {
             count("replaced_connections");
-            closeLink(replaced, QuicLink.CLOSE_NORMAL, "replaced by a newer connection from the same node");
+            closeLink(replaced, CloseCode.NORMAL, "replaced by a newer connection from the same node");
         }
         link.authenticated.complete(link);
         if (!options.keepAlive().isZero()) {
@@ -804,10 +829,10 @@ final class QuicNettyTransport implements Transport {
         }
     }
 
-    void closeLink(QuicLink link, int code, String reason) {
+    void closeLink(QuicLink link, CloseCode code, String reason) {
         QuicChannel ch = link.channel;
         if (ch != null && ch.isOpen()) {
-            ch.close(true, code, Unpooled.copiedBuffer(reason.length() > 100 ? reason.substring(0, 100) : reason, StandardCharsets.UTF_8));
+            ch.close(true, code.code(), Unpooled.copiedBuffer(reason.length() > 100 ? reason.substring(0, 100) : reason, StandardCharsets.UTF_8));
         }
     }
 
@@ -829,7 +854,7 @@ final class QuicNettyTransport implements Transport {
             int alert = m.contains("NO_APPLICATION_PROTOCOL") ? TLS_NO_APPLICATION_PROTOCOL : TLS_HANDSHAKE_FAILURE;
             ch.close(false, 0x100 + alert, Unpooled.copiedBuffer("TLS handshake failed", StandardCharsets.US_ASCII));
         } else {
-            closeLink(link, QuicLink.CLOSE_PROTOCOL_VIOLATION, "error");
+            closeLink(link, CloseCode.PROTOCOL_VIOLATION, "error");
         }
     }
 
@@ -973,7 +998,7 @@ final class QuicNettyTransport implements Transport {
                 count("close_not_answered");
             } else if (s != StreamPreamble.CLOSED) {
                 count("protocol_violations");
-                closeLink(link, QuicLink.CLOSE_PROTOCOL_VIOLATION, "bad CLOSE_CONNECTION answer");
+                closeLink(link, CloseCode.PROTOCOL_VIOLATION, "bad CLOSE_CONNECTION answer");
             }
             answered.complete(null);
         });

@@ -3,6 +3,7 @@ package dev.pando.transport.quic.netty;
 import dev.pando.spi.Transport;
 import dev.pando.spi.TransportContext;
 import dev.pando.spi.TransportProvider;
+import dev.pando.transport.quic.core.QuicOptions;
 
 /**
  * {@link TransportProvider} "quic-netty": QUIC via Netty's native codec (quiche + BoringSSL), with
@@ -27,6 +28,6 @@ public final class QuicNettyTransportProvider implements TransportProvider {
      */
     @Override
     public Transport create(TransportContext context) {
-        return new QuicNettyTransport(context, QuicNettyOptions.parse(context.options()));
+        return new QuicNettyTransport(context, QuicOptions.parse(context.options()));
     }
 }

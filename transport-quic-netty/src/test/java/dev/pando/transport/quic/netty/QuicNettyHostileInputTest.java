@@ -5,14 +5,15 @@ import static org.awaitility.Awaitility.await;
 
 import dev.pando.NetworkId;
 import dev.pando.PrivateKey;
-import dev.pando.spi.ClientAuthentication;
 import dev.pando.spi.Connection;
 import dev.pando.spi.DuplexStream;
-import dev.pando.spi.ProtocolNames;
 import dev.pando.spi.ProviderOptions;
-import dev.pando.spi.StreamPreamble;
 import dev.pando.spi.Transport;
 import dev.pando.spi.TransportContext;
+import dev.pando.transport.quic.core.Alpn;
+import dev.pando.transport.quic.core.ClientAuthExchange;
+import dev.pando.transport.quic.core.CloseCode;
+import dev.pando.transport.quic.core.StreamPreamble;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -108,7 +109,7 @@ class QuicNettyHostileInputTest {
             rawGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         }
         QuicSslContext ssl = QuicSslContextBuilder.forClient().trustManager(new NodeTrustManager())
-                .applicationProtocols(ProtocolNames.alpn(NetworkId.DEFAULT)).build();
+                .applicationProtocols(Alpn.of(NetworkId.DEFAULT)).build();
         ChannelHandler codec = new QuicClientCodecBuilder().sslContext(ssl)
                 .sslEngineProvider(ch -> ssl.newEngine(ch.alloc(), "pando", 1))
                 .maxIdleTimeout(30, TimeUnit.SECONDS).initialMaxData(1 << 20)
@@ -167,17 +168,17 @@ class QuicNettyHostileInputTest {
 
         LinkedBlockingQueue<Byte> in = new LinkedBlockingQueue<>();
         QuicStreamChannel auth = rawStream(ch, in);
-        auth.writeAndFlush(Unpooled.wrappedBuffer(ClientAuthentication.hello(victim.publicKey())));
-        byte[] nonce = take(in, ClientAuthentication.NONCE_LENGTH);
+        auth.writeAndFlush(Unpooled.wrappedBuffer(ClientAuthExchange.hello(victim.publicKey())));
+        byte[] nonce = take(in, ClientAuthExchange.NONCE_LENGTH);
         // a valid signature by the attacker over the right transcript, but for the victim's claimed id
         byte[] proof = attacker.sign(transcriptFor(serverCert, nonce, server, victim)).bytes();
         auth.writeAndFlush(Unpooled.wrappedBuffer(proof));
-        assertThat(take(in, 1)[0]).isEqualTo((byte) ClientAuthentication.REJECTED);
+        assertThat(take(in, 1)[0]).isEqualTo((byte) ClientAuthExchange.REJECTED);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> !ch.isActive());
         assertThat(closed.get()).isNotNull();
         assertThat(closed.get().isApplicationClose()).isTrue();
-        assertThat(closed.get().error()).isEqualTo(QuicLink.CLOSE_AUTH_FAILED);
+        assertThat(closed.get().error()).isEqualTo(CloseCode.AUTH_FAILED.code());
         assertThat(accepted).isEmpty();
         assertThat(server.counters()).containsEntry("failed_auth", 1L);
         honestDialWorks(server);
@@ -185,7 +186,7 @@ class QuicNettyHostileInputTest {
 
     /** The transcript bytes as the victim would have signed them (prefix, cert hash, nonce, ids). */
     private static byte[] transcriptFor(byte[] serverCert, byte[] nonce, QuicNettyTransport server, PrivateKey claimed) {
-        byte[] hash = dev.pando.spi.NodeCertificate.sha256(serverCert);
+        byte[] hash = dev.pando.transport.quic.core.NodeCertificate.sha256(serverCert);
         byte[] prefix = "pando-client-auth:".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         java.io.ByteArrayOutputStream t = new java.io.ByteArrayOutputStream();
         t.writeBytes(prefix);
@@ -224,7 +225,7 @@ class QuicNettyHostileInputTest {
         QuicChannel ch = rawConnect(server.localAddress().directAddresses().get(0), closed);
         await().atMost(Duration.ofSeconds(10)).until(() -> !ch.isActive());
         assertThat(closed.get()).isNotNull();
-        assertThat(closed.get().error()).isEqualTo(QuicLink.CLOSE_AUTH_TIMEOUT);
+        assertThat(closed.get().error()).isEqualTo(CloseCode.AUTH_TIMEOUT.code());
         assertThat(server.counters()).containsEntry("auth_timeouts", 1L);
         await().atMost(Duration.ofSeconds(10)).until(() -> server.linkCount() == 0);
     }
@@ -294,7 +295,7 @@ class QuicNettyHostileInputTest {
                         org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(kp.getPublic().getEncoded()))
                         .build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())));
         QuicSslContext ssl = QuicSslContextBuilder.forServer(kp.getPrivate(), null, plain)
-                .applicationProtocols(ProtocolNames.alpn(NetworkId.DEFAULT)).build();
+                .applicationProtocols(Alpn.of(NetworkId.DEFAULT)).build();
         ChannelHandler codec = new io.netty.handler.codec.quic.QuicServerCodecBuilder().sslContext(ssl)
                 .tokenHandler(NoRetryTokenHandler.INSTANCE).maxIdleTimeout(5, TimeUnit.SECONDS)
                 .initialMaxData(1 << 20).initialMaxStreamsBidirectional(10)

@@ -14,6 +14,7 @@ import dev.pando.spi.DuplexStream;
 import dev.pando.spi.ProviderOptions;
 import dev.pando.spi.Transport;
 import dev.pando.spi.TransportContext;
+import dev.pando.transport.quic.core.QuicOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,7 +68,7 @@ class QuicNettyLifecycleTest {
             assertThatThrownBy(() -> transport(bad)).as("%s=%s", bad[0], bad[1]).isInstanceOf(ConfigurationException.class)
                     .hasMessageContaining(bad[0]);
         }
-        assertThat(QuicNettyOptions.parse(ProviderOptions.of("bind", "[::1]:4433")).bind().getPort()).isEqualTo(4433);
+        assertThat(QuicOptions.parse(ProviderOptions.of("bind", "[::1]:4433")).bind().getPort()).isEqualTo(4433);
     }
 
     @Test
@@ -96,10 +97,10 @@ class QuicNettyLifecycleTest {
     @Timeout(60)
     void unusedConnectionsIdleOutAndUsedOnesAreKeptAlive() throws Exception {
         LinkedBlockingQueue<Connection> accepted = new LinkedBlockingQueue<>();
-        QuicNettyTransport server = transport("idle_timeout", "1s", "keep_alive", "200ms");
+        QuicNettyTransport server = transport("idle_timeout", "2s", "keep_alive", "200ms");
         server.accept(P, accepted::add);
         server.start();
-        QuicNettyTransport client = transport("idle_timeout", "1s", "keep_alive", "200ms");
+        QuicNettyTransport client = transport("idle_timeout", "2s", "keep_alive", "200ms");
         client.start();
 
         Connection c = get(client.dial(server.localAddress(), P));

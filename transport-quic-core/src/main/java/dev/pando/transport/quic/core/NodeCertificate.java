@@ -1,4 +1,4 @@
-package dev.pando.spi;
+package dev.pando.transport.quic.core;
 
 import dev.pando.PrivateKey;
 import dev.pando.ProtocolViolationException;
@@ -44,7 +44,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * A node's TLS identity for QUIC transports: a fresh EC P-256 key pair and a self-signed X.509 v3
- * certificate that binds it to the node's Ed25519 key (the Pando QUIC wire scheme, step 2; the
+ * certificate that binds it to the node's Ed25519 key (WIRE.md, section 2; the
  * approach of the libp2p TLS handshake specification).
  *
  * <p>The certificate carries a non-critical extension {@link #IDENTITY_EXTENSION_OID} whose value

@@ -1,4 +1,4 @@
-package dev.pando.spi;
+package dev.pando.transport.quic.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

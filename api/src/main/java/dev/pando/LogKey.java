@@ -1,7 +1,5 @@
-package dev.pando.spi;
+package dev.pando;
 
-import dev.pando.LogId;
-import dev.pando.PublicKey;
 import java.util.Comparator;
 import java.util.Objects;
 

@@ -1,4 +1,4 @@
-package dev.pando.spi;
+package dev.pando.transport.quic.core;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;

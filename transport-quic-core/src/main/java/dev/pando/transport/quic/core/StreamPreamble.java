@@ -1,7 +1,8 @@
-package dev.pando.spi;
+package dev.pando.transport.quic.core;
 
 import dev.pando.ConnectionClosedException;
 import dev.pando.ProtocolViolationException;
+import dev.pando.spi.ProtocolNames;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -10,8 +11,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The preamble that starts every bidirectional QUIC stream after the auth stream (Pando QUIC wire
- * scheme, step 4): one kind byte, one length byte L (1..200), then L bytes of the protocol name.
+ * The preamble that starts every bidirectional QUIC stream after the auth stream (WIRE.md,
+ * section 4): one kind byte, one length byte L (1..200), then L bytes of the protocol name.
  *
  * @param kind     what the stream is for
  * @param protocol a valid protocol name ({@link ProtocolNames})
