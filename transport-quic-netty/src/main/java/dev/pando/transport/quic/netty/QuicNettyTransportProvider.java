@@ -3,6 +3,7 @@ package dev.pando.transport.quic.netty;
 import dev.pando.spi.Transport;
 import dev.pando.spi.TransportContext;
 import dev.pando.spi.TransportProvider;
+import java.util.Set;
 
 /**
  * {@link TransportProvider} "quic-netty": QUIC via Netty's native codec (quiche + BoringSSL), with
@@ -17,9 +18,18 @@ public final class QuicNettyTransportProvider implements TransportProvider {
     public QuicNettyTransportProvider() {
     }
 
+    /** The options {@link QuicNettyOptions} reads (see the module README). */
+    static final Set<String> OPTION_KEYS = Set.of("bind", "handshake_timeout", "idle_timeout", "keep_alive", "stream_timeout",
+            "max_streams_per_connection", "max_connections_per_peer", "max_connections", "accept_queue", "io_threads");
+
     @Override
     public String name() {
         return NAME;
+    }
+
+    @Override
+    public Set<String> optionKeys() {
+        return OPTION_KEYS;
     }
 
     /**
