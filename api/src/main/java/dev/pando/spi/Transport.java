@@ -35,9 +35,9 @@ import java.util.function.Consumer;
  * {@link Connection#closed()}) run on a thread of the transport, or the future is already complete
  * when returned (then dependent actions run on the caller's thread). Actions attached with
  * {@code thenApply}, {@code whenComplete} and the like therefore must not block: use the
- * {@code …Async} variants with {@link NodeServices#executor()} for blocking work. Futures are
- * completed by the transport only: a caller that completes or cancels one affects only its own
- * view, never the transport's state.
+ * {@code …Async} variants with {@link NodeServices#executor()} for blocking work. The futures
+ * belong to the transport: callers must not complete them (a {@code CompletionStage} return type
+ * would say so, and is planned); cancelling one abandons its result.
  */
 public interface Transport extends AutoCloseable {
 
