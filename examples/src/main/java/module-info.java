@@ -12,8 +12,6 @@ module dev.pando.examples {
     // picocli reads and sets the annotated fields of the command classes reflectively
     opens dev.pando.examples to info.picocli;
 
-    // the store commands open the configured store provider by name
-    uses dev.pando.spi.StoreProvider;
-    // the net commands start the transport provider named by --transport
-    uses dev.pando.spi.TransportProvider;
+    // the store and net commands find providers through dev.pando.node.ProviderRegistry, whose
+    // module declares the "uses"
 }

@@ -105,13 +105,19 @@ public final class ProviderOptions {
         }
     }
 
-    /** A duration written as {@code 250ms}, {@code 5s}, {@code 2m}, or ISO-8601 ({@code PT5S}). */
+    /**
+     * A duration written as {@code 250ms}, {@code 5s}, {@code 2m}, ISO-8601 ({@code PT5S}), or a
+     * bare {@code 0} (zero needs no unit: "keep_alive=0" turns keep-alive off).
+     */
     public Duration duration(String key, Duration defaultValue) {
         String v = values.get(key);
         if (v == null) {
             return defaultValue;
         }
         String s = v.trim().toLowerCase(java.util.Locale.ROOT);
+        if (s.equals("0")) {
+            return Duration.ZERO;
+        }
         try {
             if (s.startsWith("pt") || s.startsWith("p")) {
                 return Duration.parse(v.trim());

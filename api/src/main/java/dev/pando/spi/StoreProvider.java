@@ -1,5 +1,7 @@
 package dev.pando.spi;
 
+import java.util.Set;
+
 /**
  * Makes {@link Store}s. Found with {@link java.util.ServiceLoader}; stateless and cheap. The
  * {@link #name()} identifies the provider in configuration ("memory", "sqlite"); two providers
@@ -8,6 +10,14 @@ package dev.pando.spi;
 public interface StoreProvider {
     /** The provider's unique name, lowercase. */
     String name();
+
+    /**
+     * Every option key this provider reads (empty if it takes none). The node rejects a
+     * configuration that gives this provider any other key, naming the provider and the keys it
+     * knows, so a misspelt option never falls back to its default silently. {@link #create} may
+     * check the values (and may reject unknown keys itself too).
+     */
+    Set<String> optionKeys();
 
     /**
      * Makes a store as configured by the context's options (each provider documents its own),

@@ -18,6 +18,9 @@ class ProviderOptionsTest {
         assertThat(o.bool("flag", false)).isTrue();
         assertThat(o.duration("t", Duration.ZERO)).isEqualTo(Duration.ofMillis(250));
         assertThat(o.duration("iso", Duration.ZERO)).isEqualTo(Duration.ofSeconds(2));
+        // zero needs no unit (the QUIC providers document keep_alive=0 as "off")
+        assertThat(ProviderOptions.of("k", "0").duration("k", Duration.ofSeconds(9))).isZero();
+        assertThatThrownBy(() -> ProviderOptions.of("k", "5").duration("k", Duration.ZERO)).isInstanceOf(ConfigurationException.class);
         assertThat(o.positiveDuration("missing", Duration.ofSeconds(5))).isEqualTo(Duration.ofSeconds(5));
         for (String[] bad : new String[][] {{"n", "x"}, {"flag", "maybe"}, {"t", "soon"}}) {
             ProviderOptions b = ProviderOptions.of(bad[0], bad[1]);

@@ -6,11 +6,11 @@ import dev.pando.PrivateKey;
 import dev.pando.node.Ingest;
 import dev.pando.node.IngestCounters;
 import dev.pando.node.IngestInput;
+import dev.pando.node.ProviderRegistry;
+import dev.pando.spi.NodeServices;
 import dev.pando.spi.ProviderOptions;
 import dev.pando.spi.RawOperation;
 import dev.pando.spi.Store;
-import dev.pando.spi.StoreContext;
-import dev.pando.spi.StoreProvider;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,7 +25,6 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
-import java.util.ServiceLoader;
 import java.util.stream.Stream;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
@@ -188,14 +187,13 @@ public final class IngestBenchmarks {
     }
 
     static Store open(String name, Path db) {
-        for (StoreProvider p : ServiceLoader.load(StoreProvider.class)) {
-            if (p.name().equals(name)) {
-                Store store = p.create(new StoreContext(ProviderOptions.of("path", db.toString())));
-                store.open();
-                return store;
-            }
-        }
-        throw new IllegalStateException("no store provider " + name + " on the module path");
+        ProviderRegistry registry = ProviderRegistry.load();
+        // a store without a file (memory) declares no path option
+        ProviderOptions options = registry.store(name).optionKeys().contains("path")
+                ? ProviderOptions.of("path", db.toString()) : ProviderOptions.empty();
+        Store store = registry.createStore(name, options, NodeServices.system());
+        store.open();
+        return store;
     }
 
     private static double rawSqliteRate(Path db, List<Operation> ops) throws SQLException {

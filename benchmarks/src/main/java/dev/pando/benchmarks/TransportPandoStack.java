@@ -3,6 +3,7 @@ package dev.pando.benchmarks;
 import dev.pando.NetworkId;
 import dev.pando.NodeAddress;
 import dev.pando.PrivateKey;
+import dev.pando.node.ProviderRegistry;
 import dev.pando.spi.Connection;
 import dev.pando.spi.DuplexStream;
 import dev.pando.spi.ProviderOptions;
@@ -13,13 +14,12 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
-import java.util.ServiceLoader;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A Pando {@link TransportProvider} found by name with {@link ServiceLoader}, each end a transport
+ * A Pando {@link TransportProvider} found by name with the node's {@link ProviderRegistry}, each end a transport
  * with its own identity, bound to 127.0.0.1:0. The timed handshake is
  * {@code dial(address, protocol)} from a freshly started client transport: the QUIC and TLS
  * handshake, the check of the server's identity certificate, the client's identity proof on the
@@ -39,11 +39,8 @@ final class TransportPandoStack implements TransportStack {
     }
 
     static TransportProvider find(String name) {
-        return ServiceLoader.load(TransportProvider.class).stream()
-                .map(ServiceLoader.Provider::get)
-                .filter(p -> p.name().equals(name))
-                .findFirst()
-                .orElseThrow(() -> new IllegalStateException("no TransportProvider named " + name + " on the module path"));
+        // the node's rules: unique names, an unknown one fails listing what was found
+        return ProviderRegistry.load().transport(name);
     }
 
     @Override

@@ -1,19 +1,23 @@
 package dev.pando.examples;
 
 import dev.pando.ConfigurationException;
+import dev.pando.node.ProviderRegistry;
+import dev.pando.spi.NodeServices;
 import dev.pando.spi.ProviderOptions;
 import dev.pando.spi.Store;
-import dev.pando.spi.StoreContext;
 import dev.pando.spi.StoreProvider;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.ServiceLoader;
+import java.util.Set;
 import picocli.CommandLine.Option;
 
 /** The options every {@code pando store} command shares: which store, and its file. */
 final class StoreOptions {
+    /** The option of a store with a file (sqlite's). */
+    private static final String PATH = "path";
+    /** The option of a store that can open its file for reading only. */
+    private static final String READ_ONLY = "read_only";
+
     @Option(names = "--db", required = true, paramLabel = "FILE", description = "The database file.")
     Path db;
 
@@ -33,29 +37,35 @@ final class StoreOptions {
     }
 
     /**
-     * Opens the store through its provider, found with {@link ServiceLoader} as a node finds it.
+     * Opens the store through its provider, found and checked by the node's
+     * {@link ProviderRegistry} as a node finds it. {@code --db} becomes the provider's {@code path}
+     * option and READ access its {@code read_only}, if the provider takes them ({@code memory}
+     * takes neither: nothing of it is kept).
      *
      * @throws InvalidInputException for an unknown provider, a missing file to read, or a
      *     {@code --db} the provider refuses as an option
+     * @throws ConfigurationException if two store providers share a name (naming both)
      * @throws dev.pando.StoreException if the store cannot be opened (its reason becomes the
      *     error kind: {@code StoreBusy}, {@code StoreReadOnly}, {@code StoreCorrupt} …)
      */
     Store open(Access access) {
-        List<StoreProvider> found = new ArrayList<>();
-        ServiceLoader.load(StoreProvider.class).forEach(found::add);
-        StoreProvider provider = found.stream().filter(p -> p.name().equals(store)).findFirst()
-                .orElseThrow(() -> new InvalidInputException("no store provider named " + store + "; found: "
-                        + found.stream().map(StoreProvider::name).sorted().toList()));
-        if (access == Access.READ && !store.equals("memory") && !Files.isRegularFile(db)) {
+        ProviderRegistry registry = ProviderRegistry.load();
+        StoreProvider provider = registry.findStore(store).orElseThrow(() -> new InvalidInputException(
+                "no store provider named " + store + "; found: " + registry.stores().stream().map(StoreProvider::name).toList()));
+        Set<String> keys = provider.optionKeys();
+        if (access == Access.READ && keys.contains(PATH) && !Files.isRegularFile(db)) {
             throw new InvalidInputException("no database file at " + db);
         }
-        ProviderOptions options = ProviderOptions.of("path", db.toString());
-        if (access == Access.READ) {
-            options = options.with("read_only", "true");
+        ProviderOptions options = ProviderOptions.empty();
+        if (keys.contains(PATH)) {
+            options = options.with(PATH, db.toString());
+        }
+        if (access == Access.READ && keys.contains(READ_ONLY)) {
+            options = options.with(READ_ONLY, "true");
         }
         Store created;
         try {
-            created = provider.create(new StoreContext(options));
+            created = registry.createStore(store, options, NodeServices.system());
         } catch (ConfigurationException e) {
             // a --db the provider cannot take as a path (say, a file: URI)
             throw new InvalidInputException("--db " + db + ": " + e.getMessage(), e);

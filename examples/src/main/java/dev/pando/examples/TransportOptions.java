@@ -3,13 +3,11 @@ package dev.pando.examples;
 import dev.pando.ConfigurationException;
 import dev.pando.NetworkId;
 import dev.pando.PrivateKey;
+import dev.pando.node.ProviderRegistry;
+import dev.pando.spi.NodeServices;
 import dev.pando.spi.ProviderOptions;
 import dev.pando.spi.Transport;
-import dev.pando.spi.TransportContext;
 import dev.pando.spi.TransportProvider;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.ServiceLoader;
 import picocli.CommandLine.Option;
 
 /** The options every {@code pando net} command shares: which transport, and which network. */
@@ -37,26 +35,21 @@ final class TransportOptions {
     }
 
     /**
-     * Creates (does not start) the named transport for this identity and network.
+     * Creates (does not start) the named transport for this identity and network, through the
+     * node's {@link ProviderRegistry} (the rules every Pando program selects providers by).
      *
      * @throws InvalidInputException for an unknown provider name (the message lists those found)
-     *     or options the provider rejects
-     * @throws ConfigurationException if two providers have the requested name
+     *     or options the provider rejects (an unknown key or a bad value)
+     * @throws ConfigurationException if two providers share a name (naming both)
      */
     Transport create(PrivateKey identity, ProviderOptions options) {
-        List<TransportProvider> found = new ArrayList<>();
-        ServiceLoader.load(TransportProvider.class).forEach(found::add);
-        List<TransportProvider> named = found.stream().filter(p -> p.name().equals(transport)).toList();
-        if (named.isEmpty()) {
+        ProviderRegistry registry = ProviderRegistry.load();
+        if (registry.findTransport(transport).isEmpty()) {
             throw new InvalidInputException("no transport provider named \"" + transport + "\"; found: "
-                    + found.stream().map(TransportProvider::name).sorted().toList());
-        }
-        if (named.size() > 1) {
-            throw new ConfigurationException("two transport providers are named " + transport + ": "
-                    + named.stream().map(p -> p.getClass().getName() + " in " + p.getClass().getModule().getName()).toList());
+                    + registry.transports().stream().map(TransportProvider::name).toList());
         }
         try {
-            return named.get(0).create(new TransportContext(identity, networkId(), options));
+            return registry.createTransport(transport, identity, networkId(), options, NodeServices.system());
         } catch (ConfigurationException e) {
             throw new InvalidInputException("the " + transport + " transport rejects its options: " + e.getMessage(), e);
         }

@@ -7,10 +7,10 @@ import dev.pando.Hash;
 import dev.pando.LogId;
 import dev.pando.Operation;
 import dev.pando.PrivateKey;
+import dev.pando.node.ProviderRegistry;
+import dev.pando.spi.NodeServices;
 import dev.pando.spi.ProviderOptions;
 import dev.pando.spi.Store;
-import dev.pando.spi.StoreContext;
-import dev.pando.spi.StoreProvider;
 import dev.pando.testkit.Operations;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -24,7 +24,6 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
-import java.util.ServiceLoader;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,14 +47,9 @@ class StoreCommandTest {
     }
 
     static Store openSqlite(Path db) {
-        for (StoreProvider p : ServiceLoader.load(StoreProvider.class)) {
-            if (p.name().equals("sqlite")) {
-                Store store = p.create(new StoreContext(ProviderOptions.of("path", db.toString())));
-                store.open();
-                return store;
-            }
-        }
-        throw new AssertionError("no sqlite store provider on the module path");
+        Store store = ProviderRegistry.load().createStore("sqlite", ProviderOptions.of("path", db.toString()), NodeServices.system());
+        store.open();
+        return store;
     }
 
     @Test

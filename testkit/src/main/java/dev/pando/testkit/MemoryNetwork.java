@@ -10,6 +10,7 @@ import dev.pando.spi.Connection;
 import dev.pando.spi.ProviderOptions;
 import dev.pando.spi.Transport;
 import dev.pando.spi.TransportContext;
+import dev.pando.spi.TransportEvent;
 import dev.pando.spi.TransportProvider;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -38,6 +39,9 @@ import java.util.function.Consumer;
  * protocol the remote does not accept; the accept handler fires once per (peer, protocol); one
  * physical connection per pair of nodes carries every protocol in both directions, and concurrent
  * dials share it. Streams have bounded windows with back-pressure, half-close, abort and deadlines.
+ * Each transport reports its links ({@link TransportEvent}) to the event sink of its context: a
+ * link between two nodes comes up with the first dial between them and goes down when either
+ * closes or is {@linkplain #disconnect disconnected}.
  *
  * <p>Link behaviour ({@link MemoryLinkConditions}: latency, bandwidth, loss) is set network-wide or
  * per direction of a link and measured on the network's {@link NetworkClock}. With a
@@ -174,6 +178,11 @@ public final class MemoryNetwork implements AutoCloseable {
             @Override
             public String name() {
                 return PROVIDER_NAME;
+            }
+
+            @Override
+            public Set<String> optionKeys() {
+                return MemoryTransport.OPTION_KEYS;
             }
 
             @Override
@@ -373,9 +382,6 @@ public final class MemoryNetwork implements AutoCloseable {
                 return CompletableFuture.failedFuture(new ProtocolViolationException(
                         "reached node " + target.id + ", expected " + remote.nodeId()));
             }
-            if (target == local) {
-                return CompletableFuture.failedFuture(new ProtocolViolationException("a node cannot dial itself"));
-            }
             handler = target.handler(protocol);
             if (handler == null) {
                 return CompletableFuture.failedFuture(new ProtocolViolationException(
@@ -391,6 +397,9 @@ public final class MemoryNetwork implements AutoCloseable {
             if (link == null) {
                 link = new MemoryLink(local, target);
                 links.add(link);
+                // under the lock: the events of one transport are emitted one at a time, in order
+                local.events.emit(new TransportEvent.PeerConnected(target.id));
+                target.events.emit(new TransportEvent.PeerConnected(local.id));
             }
             MemoryConnection[] ends = link.endpoints(protocol, this);
             localEnd = ends[link.a == local ? 0 : 1];
@@ -423,6 +432,8 @@ public final class MemoryNetwork implements AutoCloseable {
         for (MemoryConnection[] ends : List.copyOf(link.protocols.values())) {
             closeConnection(ends[0], reason, after);
         }
+        link.a.events.emit(new TransportEvent.PeerDisconnected(link.b.id));
+        link.b.events.emit(new TransportEvent.PeerDisconnected(link.a.id));
     }
 
     /** Closes both ends of one protocol's connection. Futures are completed by {@code after}. */

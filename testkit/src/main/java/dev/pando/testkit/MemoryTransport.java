@@ -1,10 +1,13 @@
 package dev.pando.testkit;
 
 import dev.pando.ConfigurationException;
+import dev.pando.ConnectionClosedException;
 import dev.pando.NetworkId;
 import dev.pando.NodeAddress;
 import dev.pando.PublicKey;
+import dev.pando.UnsupportedAddressException;
 import dev.pando.spi.Connection;
+import dev.pando.spi.EventSink;
 import dev.pando.spi.ProviderOptions;
 import dev.pando.spi.Transport;
 import dev.pando.spi.TransportContext;
@@ -12,6 +15,8 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -30,6 +35,8 @@ final class MemoryTransport implements Transport {
     /** The same rule as the QUIC transports' preamble: a versioned, lowercase name. */
     static final Pattern PROTOCOL = Pattern.compile("[a-z0-9._-]+(/[a-z0-9._-]+)*/[0-9]+");
     static final int MAX_PROTOCOL_LENGTH = 200;
+    /** The options this transport reads (see {@link MemoryNetwork#transport(TransportContext)}). */
+    static final Set<String> OPTION_KEYS = Set.of("stream_timeout", "accept_queue", "stream_window");
 
     private enum State { NEW, STARTED, CLOSED }
 
@@ -40,6 +47,8 @@ final class MemoryTransport implements Transport {
     final Duration streamTimeout;
     final int acceptQueue;
     final int streamWindow;
+    /** Where PeerConnected/PeerDisconnected go; called under the network's lock, which orders them. */
+    final EventSink events;
     private final Map<String, Consumer<Connection>> handlers = new ConcurrentHashMap<>();
     private final AtomicLong handlerFailures = new AtomicLong();
     private final Object lifecycle = new Object();
@@ -53,7 +62,13 @@ final class MemoryTransport implements Transport {
         this.id = context.identity().publicKey();
         this.networkId = context.networkId();
         this.index = index;
+        this.events = context.services().events();
         ProviderOptions options = context.options();
+        Set<String> unknown = new TreeSet<>(options.asMap().keySet());
+        unknown.removeAll(OPTION_KEYS);
+        if (!unknown.isEmpty()) {
+            throw new ConfigurationException("unknown memory transport option(s) " + unknown + "; known: " + new TreeSet<>(OPTION_KEYS));
+        }
         this.streamTimeout = options.duration("stream_timeout", Duration.ofSeconds(30));
         this.acceptQueue = options.integer("accept_queue", 64);
         this.streamWindow = options.integer("stream_window", 256 * 1024);
@@ -126,12 +141,29 @@ final class MemoryTransport implements Transport {
         return state == State.CLOSED;
     }
 
+    /** Any address with a direct address: the network maps socket addresses to its transports. */
+    @Override
+    public boolean supports(NodeAddress remote) {
+        return !remote.directAddresses().isEmpty();
+    }
+
     @Override
     public CompletableFuture<Connection> dial(NodeAddress remote, String protocol) {
         Objects.requireNonNull(remote, "remote");
-        checkProtocol(protocol);
+        try {
+            checkProtocol(protocol);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (remote.nodeId().equals(id)) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("cannot dial this node's own id " + id.hex()));
+        }
+        if (!supports(remote)) {
+            return CompletableFuture.failedFuture(new UnsupportedAddressException(
+                    "the memory transport dials direct addresses only; " + remote.nodeId().hex() + " has none"));
+        }
         if (state == State.NEW) {
-            throw new IllegalStateException("dial before start()");
+            return CompletableFuture.failedFuture(new ConnectionClosedException("transport is not started"));
         }
         return network.dial(this, remote, protocol);
     }

@@ -1,6 +1,8 @@
 package dev.pando.testkit;
 
+import dev.pando.spi.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 
@@ -10,8 +12,10 @@ import java.util.concurrent.locks.Condition;
  * {@link ManualClock} only moves when a test advances it, which makes timing deterministic.
  *
  * <p>Only the testkit implements this class: waiting on a clock needs cooperation from the network.
+ * It is a {@link Clock}, so the same object can be handed to providers (a {@link ManualClock} is
+ * also a {@link dev.pando.spi.Scheduler}).
  */
-public abstract class NetworkClock {
+public abstract class NetworkClock implements Clock {
     private static final NetworkClock SYSTEM = new SystemClock();
 
     NetworkClock() {
@@ -23,6 +27,7 @@ public abstract class NetworkClock {
     }
 
     /** The current time in nanoseconds; only differences between two values are meaningful. */
+    @Override
     public abstract long nanoTime();
 
     /** The time elapsed since {@code startNanos}, a value returned by {@link #nanoTime()}. */
@@ -58,6 +63,11 @@ public abstract class NetworkClock {
         @Override
         public long nanoTime() {
             return System.nanoTime();
+        }
+
+        @Override
+        public Instant now() {
+            return Instant.now();
         }
 
         @Override

@@ -15,7 +15,15 @@ import dev.pando.ProtocolViolationException;
 import dev.pando.PublicKey;
 import dev.pando.spi.Connection;
 import dev.pando.spi.DuplexStream;
+import dev.pando.UnsupportedAddressException;
+import dev.pando.spi.NodeServices;
+import dev.pando.spi.ProviderEvent;
+import dev.pando.spi.ProviderOptions;
 import dev.pando.spi.Transport;
+import dev.pando.spi.TransportContext;
+import dev.pando.spi.TransportEvent.PeerConnected;
+import dev.pando.spi.TransportEvent.PeerDisconnected;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -25,6 +33,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -97,7 +106,17 @@ public abstract class TransportContract {
         /** 10,000 request/response round trips of 1 KiB on one stream. */
         REQUEST_RESPONSE_LOAD,
         /** 64 MiB upload whose SHA-256 the receiver checks. */
-        BULK_TRANSFER
+        BULK_TRANSFER,
+        /**
+         * PeerConnected on both sides when the first dial completes (before the dial's future and
+         * the accept handler), once however many protocols; PeerDisconnected on the closing side
+         * before close() returns and on the other side promptly, whichever side closes.
+         */
+        LINK_EVENTS,
+        /** supports() is true for a peer's address and false for an address without a part this transport dials; dialing that fails with UnsupportedAddressException. */
+        SUPPORTS,
+        /** Dialing this node's own id fails with IllegalArgumentException "cannot dial this node's own id <hex>", whatever the address. */
+        DIAL_OWN_ID
     }
 
     /** Echoes every byte until the peer half-closes, then half-closes. */
@@ -108,17 +127,41 @@ public abstract class TransportContract {
     protected static final String DIGEST = "pando/contract-digest/1";
 
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final Pattern MEASUREMENT = Pattern.compile(".*\\d.*", Pattern.DOTALL);
+    /**
+     * How soon the far side must report a link down after the near side closed: far below any idle
+     * timeout, so a transport must notice the peer's close rather than wait for silence.
+     */
+    private static final Duration LINK_DOWN_WAIT = Duration.ofSeconds(10);
+    /**
+     * A measurement: a count out of a total ("6 of 15", "2 out of 10", "1 in 20") or a number with
+     * a unit ("30 s", "450ms", "0.5 %", "64 MiB", "3 runs", "12x"). A version number or a bare digit
+     * ("kwik 0.10.8 stalls", "fails on JDK 17") is not one.
+     */
+    static final Pattern MEASUREMENT = Pattern.compile(
+            "(?<![\\d.])\\d[\\d,]*(\\.\\d+)?\\s*(of|out of|in)\\s+\\d[\\d,]*(?![\\d.])"
+                    + "|(?<![\\d.])\\d[\\d,]*(\\.\\d+)?\\s*(%|ns|µs|us|ms|s|sec|secs|seconds?|min|minutes?|h|hours?|B|bytes?|KiB|MiB|GiB"
+                    + "|kB|KB|MB|GB|kbit/s|Mbit/s|MB/s|MiB/s|ops/s|x|×|runs?|times|trials?|streams?|round trips?|dials?)(?![\\w/])");
 
     private final List<Transport> transports = new CopyOnWriteArrayList<>();
     private final AtomicInteger helperThreads = new AtomicInteger();
     private ExecutorService pool;
 
     /**
-     * A new, unstarted transport for this identity and network. Every call must give a transport
-     * that can be started next to the others (e.g. bind 127.0.0.1:0).
+     * A new, unstarted transport made from {@code context}: its identity, network and services
+     * (whose event sink the contract watches) must be used as given; add the options the transport
+     * needs, e.g. {@code provider.create(context.withOptions(ProviderOptions.of("bind",
+     * "127.0.0.1:0")))}. Every call must give a transport that can be started next to the others.
      */
-    protected abstract Transport createTransport(PrivateKey identity, NetworkId network);
+    protected abstract Transport createTransport(TransportContext context);
+
+    /**
+     * An address of the same node that this transport cannot dial at all ({@code supports} is
+     * false). The default keeps only a relay URL ({@code https://relay.invalid/}), which a direct
+     * transport cannot use; a relay transport overrides this (e.g. direct addresses only).
+     */
+    protected NodeAddress unsupportedAddress(NodeAddress real) {
+        return new NodeAddress(real.nodeId(), List.of(), Optional.of(URI.create("https://relay.invalid/")));
+    }
 
     /**
      * Cases this transport cannot pass, each with the measured reason (e.g. "stalled in 6 of 15
@@ -152,7 +195,9 @@ public abstract class TransportContract {
     protected boolean isTransportThread(Thread thread) {
         String name = thread.getName();
         return !(name.startsWith("contract-") || name.startsWith("ForkJoinPool.commonPool")
-                || name.startsWith("junit-") || name.startsWith("awaitility"));
+                || name.startsWith("junit-") || name.startsWith("awaitility")
+                // NodeServices.system()'s shared threads belong to the JVM, not to a transport
+                || name.equals("pando-scheduler") || name.startsWith("pando-executor-"));
     }
 
     // ---- fixture --------------------------------------------------------------------------------
@@ -165,11 +210,14 @@ public abstract class TransportContract {
         public final List<Connection> accepted = new CopyOnWriteArrayList<>();
         /** Streams accepted for {@link #SINK}, untouched. */
         public final BlockingQueue<DuplexStream> sinkStreams = new LinkedBlockingQueue<>();
+        /** Every event the transport emitted, in order. */
+        public final List<ProviderEvent> events;
         private final Map<String, AtomicInteger> handlerCalls = new ConcurrentHashMap<>();
 
-        Peer(PrivateKey key, Transport transport) {
+        Peer(PrivateKey key, Transport transport, List<ProviderEvent> events) {
             this.key = key;
             this.transport = transport;
+            this.events = events;
         }
 
         public PublicKey id() {
@@ -208,9 +256,11 @@ public abstract class TransportContract {
     /** Creates, equips with the ECHO, SINK and DIGEST handlers, and starts a transport. */
     protected Peer startPeer(NetworkId network) {
         PrivateKey key = PrivateKey.generate();
-        Transport transport = createTransport(key, network);
+        List<ProviderEvent> events = new CopyOnWriteArrayList<>();
+        Transport transport = createTransport(new TransportContext(key, network, ProviderOptions.empty(),
+                NodeServices.system().withEvents(events::add)));
         transports.add(transport);
-        Peer peer = new Peer(key, transport);
+        Peer peer = new Peer(key, transport, events);
         transport.accept(ECHO, c -> onAccept(peer, c, s -> pool.execute(() -> echo(s))));
         transport.accept(SINK, c -> onAccept(peer, c, peer.sinkStreams::add));
         transport.accept(DIGEST, c -> onAccept(peer, c, s -> pool.execute(() -> digest(s))));
@@ -352,10 +402,104 @@ public abstract class TransportContract {
     void knownLimitationsAreExplained() {
         knownLimitations().forEach((c, reason) -> {
             assertThat(reason).as("reason for %s", c).isNotBlank();
-            assertThat(MEASUREMENT.matcher(reason).matches())
-                    .as("the reason for %s must cite a measurement (a number, e.g. \"stalled in 6 of 15 runs\"): %s", c, reason)
+            assertThat(MEASUREMENT.matcher(reason).find())
+                    .as("the reason for %s must cite a measurement: a count out of a total (\"stalled in 6 of 15 runs\") "
+                            + "or a number with a unit (\"took 450 ms\", \"0.5 %% loss\"), not just any digit: %s", c, reason)
                     .isTrue();
         });
+    }
+
+    @Test
+    @Timeout(60)
+    void linksAreReportedUpOnceAndDownPromptlyWhenTheDialedNodeCloses() {
+        limitation(ContractCase.LINK_EVENTS);
+        Peer server = startPeer();
+        Peer client = startPeer();
+
+        get(client.transport.dial(server.address(), ECHO));
+        // the dialer knows before its dial completes
+        assertThat(client.events).containsExactly(new PeerConnected(server.id()));
+        await().atMost(WAIT).until(() -> server.handlerCalls(ECHO) == 1);
+        // the accepting side knows before its handler runs
+        assertThat(server.events).containsExactly(new PeerConnected(client.id()));
+        // more protocols and streams over the same link report nothing new
+        DuplexStream s = get(get(client.transport.dial(server.address(), DIGEST)).openStream());
+        s.closeOutput();
+        readAll(s);
+        await().atMost(WAIT).until(() -> server.handlerCalls(DIGEST) == 1);
+        assertThat(client.events).hasSize(1);
+        assertThat(server.events).hasSize(1);
+
+        server.transport.close();
+        assertThat(server.events).as("events of the closing side when close() returned")
+                .containsExactly(new PeerConnected(client.id()), new PeerDisconnected(client.id()));
+        await().atMost(LINK_DOWN_WAIT).untilAsserted(() -> assertThat(client.events)
+                .as("events of the side whose peer closed")
+                .containsExactly(new PeerConnected(server.id()), new PeerDisconnected(server.id())));
+    }
+
+    @Test
+    @Timeout(60)
+    void linksAreReportedDownPromptlyWhenTheDialerCloses() {
+        limitation(ContractCase.LINK_EVENTS);
+        Peer server = startPeer();
+        Peer client = startPeer();
+        Peer other = startPeer();
+
+        get(client.transport.dial(server.address(), ECHO));
+        get(other.transport.dial(server.address(), ECHO));
+        await().atMost(WAIT).until(() -> server.handlerCalls(ECHO) == 2);
+        assertThat(server.events).containsExactlyInAnyOrder(new PeerConnected(client.id()), new PeerConnected(other.id()));
+
+        client.transport.close();
+        assertThat(client.events).containsExactly(new PeerConnected(server.id()), new PeerDisconnected(server.id()));
+        await().atMost(LINK_DOWN_WAIT).untilAsserted(() -> assertThat(server.events)
+                .containsExactlyInAnyOrder(new PeerConnected(client.id()), new PeerConnected(other.id()),
+                        new PeerDisconnected(client.id())));
+        // the server's link to the other node is untouched
+        DuplexStream s = get(get(other.transport.dial(server.address(), ECHO)).openStream());
+        s.write(new byte[] {5});
+        s.closeOutput();
+        assertThat(readAll(s)).containsExactly(5);
+        assertThat(server.events).hasSize(3);
+        assertThat(other.events).containsExactly(new PeerConnected(server.id()));
+    }
+
+    @Test
+    @Timeout(60)
+    void supportsTellsWhichAddressesCanBeDialedAtAll() {
+        limitation(ContractCase.SUPPORTS);
+        Peer server = startPeer();
+        Peer client = startPeer();
+        NodeAddress unsupported = unsupportedAddress(server.address());
+
+        assertThat(client.transport.supports(server.address())).isTrue();
+        assertThat(client.transport.supports(unsupported)).isFalse();
+        Throwable t = failure(client.transport.dial(unsupported, ECHO));
+        assertThat(t).isInstanceOf(UnsupportedAddressException.class);
+        assertThat(client.events).isEmpty();
+
+        // typed the same way when a connection to that node is open
+        get(client.transport.dial(server.address(), ECHO));
+        assertThat(failure(client.transport.dial(unsupported, DIGEST))).isInstanceOf(UnsupportedAddressException.class);
+        assertThat(server.handlerCalls(DIGEST)).isZero();
+    }
+
+    @Test
+    @Timeout(60)
+    void dialingThisNodesOwnIdFailsAsAnIllegalArgument() {
+        limitation(ContractCase.DIAL_OWN_ID);
+        Peer server = startPeer();
+        Peer client = startPeer();
+        String expected = "cannot dial this node's own id " + client.id().hex();
+
+        for (NodeAddress self : List.of(client.address(), withNodeId(server.address(), client.id()),
+                unsupportedAddress(client.address()))) {
+            Throwable t = failure(client.transport.dial(self, ECHO));
+            assertThat(t).as("dialing %s", self).isInstanceOf(IllegalArgumentException.class).hasMessage(expected);
+        }
+        assertThat(server.handlerCalls(ECHO)).isZero();
+        assertThat(client.events).isEmpty();
     }
 
     @Test

@@ -10,17 +10,22 @@ import dev.pando.DeadlineExceededException;
 import dev.pando.NetworkId;
 import dev.pando.PrivateKey;
 import dev.pando.ProtocolViolationException;
+import dev.pando.PublicKey;
 import dev.pando.spi.Connection;
 import dev.pando.spi.DuplexStream;
+import dev.pando.spi.NodeServices;
+import dev.pando.spi.ProviderEvent;
 import dev.pando.spi.ProviderOptions;
 import dev.pando.spi.Transport;
 import dev.pando.spi.TransportContext;
+import dev.pando.spi.TransportEvent;
 import dev.pando.spi.TransportProvider;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -367,7 +372,7 @@ class MemoryNetworkTest {
     }
 
     @Test
-    void otherNetworkIdsAndSelfDialsAreProtocolViolations() throws Exception {
+    void otherNetworkIdsAreProtocolViolationsAndSelfDialsIllegalArguments() throws Exception {
         MemoryNetwork network = MemoryNetwork.create();
         Transport a = network.transport(PrivateKey.generate(), NetworkId.named("a"));
         Transport b = network.transport(PrivateKey.generate(), NetworkId.named("b"));
@@ -380,7 +385,36 @@ class MemoryNetworkTest {
         assertThatThrownBy(() -> a.dial(b.localAddress(), PROTOCOL).get(5, TimeUnit.SECONDS))
                 .hasCauseInstanceOf(ProtocolViolationException.class).hasMessageContaining("different network");
         assertThatThrownBy(() -> a.dial(a.localAddress(), PROTOCOL).get(5, TimeUnit.SECONDS))
-                .hasCauseInstanceOf(ProtocolViolationException.class);
+                .hasCauseInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void linkEventsAlternateAcrossADisconnectAndAReconnect() throws Exception {
+        MemoryNetwork network = MemoryNetwork.create();
+        List<ProviderEvent> atA = new CopyOnWriteArrayList<>();
+        List<ProviderEvent> atB = new CopyOnWriteArrayList<>();
+        PrivateKey keyA = PrivateKey.generate();
+        PrivateKey keyB = PrivateKey.generate();
+        Transport a = network.transport(new TransportContext(keyA, NetworkId.DEFAULT, ProviderOptions.empty(),
+                NodeServices.system().withEvents(atA::add)));
+        Transport b = network.transport(new TransportContext(keyB, NetworkId.DEFAULT, ProviderOptions.empty(),
+                NodeServices.system().withEvents(atB::add)));
+        transports.add(a);
+        transports.add(b);
+        b.accept(PROTOCOL, c -> { });
+        a.start();
+        b.start();
+        PublicKey idA = keyA.publicKey();
+        PublicKey idB = keyB.publicKey();
+
+        a.dial(b.localAddress(), PROTOCOL).get(5, TimeUnit.SECONDS);
+        network.disconnect(idB);
+        network.reconnect(idB);
+        a.dial(b.localAddress(), PROTOCOL).get(5, TimeUnit.SECONDS);
+        assertThat(atA).containsExactly(new TransportEvent.PeerConnected(idB), new TransportEvent.PeerDisconnected(idB),
+                new TransportEvent.PeerConnected(idB));
+        assertThat(atB).containsExactly(new TransportEvent.PeerConnected(idA), new TransportEvent.PeerDisconnected(idA),
+                new TransportEvent.PeerConnected(idA));
     }
 
     @Test

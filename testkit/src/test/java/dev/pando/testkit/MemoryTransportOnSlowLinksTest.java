@@ -1,8 +1,7 @@
 package dev.pando.testkit;
 
-import dev.pando.NetworkId;
-import dev.pando.PrivateKey;
 import dev.pando.spi.Transport;
+import dev.pando.spi.TransportContext;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 
@@ -19,8 +18,8 @@ class MemoryTransportOnSlowLinksTest extends TransportContract {
             .build();
 
     @Override
-    protected Transport createTransport(PrivateKey identity, NetworkId networkId) {
-        return network.transport(identity, networkId);
+    protected Transport createTransport(TransportContext context) {
+        return network.transport(context);
     }
 
     @AfterEach

@@ -1,9 +1,8 @@
 package dev.pando.testkit;
 
-import dev.pando.NetworkId;
-import dev.pando.PrivateKey;
 import dev.pando.PublicKey;
 import dev.pando.spi.Transport;
+import dev.pando.spi.TransportContext;
 import java.util.OptionalInt;
 
 /** The in-memory transport passes the whole contract, with no known limitation. */
@@ -11,8 +10,8 @@ class MemoryTransportTest extends TransportContract {
     private final MemoryNetwork network = MemoryNetwork.create();
 
     @Override
-    protected Transport createTransport(PrivateKey identity, NetworkId networkId) {
-        return network.transport(identity, networkId);
+    protected Transport createTransport(TransportContext context) {
+        return network.transport(context);
     }
 
     @Override

@@ -3,9 +3,8 @@ package dev.pando.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
 
-import dev.pando.NetworkId;
-import dev.pando.PrivateKey;
 import dev.pando.spi.Transport;
+import dev.pando.spi.TransportContext;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.platform.engine.TestExecutionResult;
@@ -20,8 +19,8 @@ class TransportContractLimitationTest {
         private final MemoryNetwork network = MemoryNetwork.create();
 
         @Override
-        protected Transport createTransport(PrivateKey identity, NetworkId networkId) {
-            return network.transport(identity, networkId);
+        protected Transport createTransport(TransportContext context) {
+            return network.transport(context);
         }
 
         @Override
@@ -35,6 +34,14 @@ class TransportContractLimitationTest {
         @Override
         protected Map<ContractCase, String> knownLimitations() {
             return Map.of(ContractCase.DEADLINE, "flaky");
+        }
+    }
+
+    /** A limitation citing only a version number and a JDK: digits, but no measurement. */
+    static class Unmeasured extends Limited {
+        @Override
+        protected Map<ContractCase, String> knownLimitations() {
+            return Map.of(ContractCase.DEADLINE, "kwik 0.10.8 stalls here on JDK 17");
         }
     }
 
@@ -66,5 +73,18 @@ class TransportContractLimitationTest {
         assertThat(run(Limited.class, "knownLimitationsAreExplained").succeeded().count()).isEqualTo(1);
         Events events = run(Unexplained.class, "knownLimitationsAreExplained");
         assertThat(events.failed().count()).isEqualTo(1);
+        assertThat(run(Unmeasured.class, "knownLimitationsAreExplained").failed().count()).isEqualTo(1);
+    }
+
+    @Test
+    void measurementsAreCountsOutOfATotalOrNumbersWithAUnit() {
+        for (String measured : new String[] {"stalled in 6 of 15 runs", "2 out of 10", "1 in 20 rounds", "took 450 ms",
+                "took 30s", "0.5 % of packets", "64 MiB transfer", "failed 3 times", "10,000 round trips", "12x slower"}) {
+            assertThat(TransportContract.MEASUREMENT.matcher(measured).find()).as(measured).isTrue();
+        }
+        for (String unmeasured : new String[] {"flaky", "kwik 0.10.8 stalls", "fails on JDK 17", "see issue 13",
+                "RFC 9000 says so", "stalls with 2 cores"}) {
+            assertThat(TransportContract.MEASUREMENT.matcher(unmeasured).find()).as(unmeasured).isFalse();
+        }
     }
 }

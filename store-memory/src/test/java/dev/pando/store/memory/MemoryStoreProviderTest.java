@@ -33,6 +33,11 @@ class MemoryStoreProviderTest {
     }
 
     @Test
+    void itDeclaresThatItTakesNoOptions() {
+        assertThat(new MemoryStoreProvider().optionKeys()).isEmpty();
+    }
+
+    @Test
     void eachStoreIsIndependent() {
         StoreProvider provider = new MemoryStoreProvider();
         Operation op = Operations.chain(Operations.key(1), LogId.EMPTY, 1).get(0);

@@ -22,7 +22,7 @@ record SqliteOptions(Path path, JournalMode journalMode, SynchronousMode synchro
     static final String READERS = "readers";
     static final String READ_ONLY = "read_only";
     static final int MAX_READERS = 64;
-    private static final Set<String> KNOWN = Set.of(PATH, JOURNAL_MODE, SYNCHRONOUS, BUSY_TIMEOUT, READERS,
+    static final Set<String> KNOWN = Set.of(PATH, JOURNAL_MODE, SYNCHRONOUS, BUSY_TIMEOUT, READERS,
             READ_ONLY);
 
     static SqliteOptions from(ProviderOptions options) {

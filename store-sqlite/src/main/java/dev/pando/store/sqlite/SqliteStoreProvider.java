@@ -3,6 +3,7 @@ package dev.pando.store.sqlite;
 import dev.pando.spi.Store;
 import dev.pando.spi.StoreContext;
 import dev.pando.spi.StoreProvider;
+import java.util.Set;
 
 /**
  * The "sqlite" store provider. Options (see the module README):
@@ -26,6 +27,11 @@ public final class SqliteStoreProvider implements StoreProvider {
     @Override
     public String name() {
         return NAME;
+    }
+
+    @Override
+    public Set<String> optionKeys() {
+        return SqliteOptions.KNOWN;
     }
 
     @Override

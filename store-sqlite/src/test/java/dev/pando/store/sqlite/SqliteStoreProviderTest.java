@@ -17,6 +17,12 @@ class SqliteStoreProviderTest {
     }
 
     @Test
+    void itDeclaresTheOptionKeysItReads() {
+        assertThat(new SqliteStoreProvider().optionKeys())
+                .containsExactlyInAnyOrder("path", "journal_mode", "synchronous", "busy_timeout", "readers", "read_only");
+    }
+
+    @Test
     void theServicesFileNamesTheProvider() throws IOException {
         try (InputStream in = SqliteStoreProvider.class.getResourceAsStream(
                 "/META-INF/services/" + StoreProvider.class.getName())) {

@@ -9,7 +9,9 @@ import dev.pando.PandoException;
 import dev.pando.PrivateKey;
 import dev.pando.ProtocolViolationException;
 import dev.pando.PublicKey;
+import dev.pando.UnsupportedAddressException;
 import dev.pando.spi.Connection;
+import dev.pando.spi.EventSink;
 import dev.pando.spi.ProtocolNames;
 import dev.pando.spi.Transport;
 import dev.pando.transport.quic.core.Alpn;
@@ -19,6 +21,7 @@ import dev.pando.transport.quic.core.DirectAddresses;
 import dev.pando.transport.quic.core.NodeCertificate;
 import dev.pando.transport.quic.core.QuicOptions;
 import dev.pando.transport.quic.core.StreamPreamble;
+import dev.pando.spi.TransportEvent;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.DatagramSocket;
@@ -31,6 +34,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -65,6 +69,12 @@ import tech.kwik.core.server.ServerConnector;
  * module README) over kwik. One server connector on a socket we bind; one kwik client connection
  * per dial. All blocking kwik calls run on a bounded worker pool with deadlines from a single
  * timer thread; kwik's own callbacks only hand work over.
+ *
+ * <p>Threads seen by callers: dial and openStream futures complete on a worker
+ * ("pando-quic-worker-N"), on the timer ("pando-quic-timer-1") when a deadline expires, or are
+ * complete on return; accept handlers run on a worker. Link events (PeerConnected/PeerDisconnected)
+ * are emitted under the transport's lock, on a worker, a kwik thread, or the thread calling
+ * {@code close()}.
  */
 final class KwikTransport implements Transport {
     private static final Logger LOG = LoggerFactory.getLogger(KwikTransport.class);
@@ -83,11 +93,15 @@ final class KwikTransport implements Transport {
     private final String alpn;
     private final Map<String, Consumer<Connection>> acceptors = new ConcurrentHashMap<>();
     private final TransportCounters counters = new TransportCounters();
+    /** Link events; called under {@link #lock}, which keeps them in order (see EventSink). */
+    private final EventSink events;
 
     private final Object lock = new Object();
     private State state = State.NEW; // guarded by lock
     private final Map<PublicKey, List<PeerLink>> links = new HashMap<>(); // guarded by lock
     private final Map<PublicKey, CompletableFuture<PeerLink>> dials = new HashMap<>(); // guarded by lock
+    /** Peers reported with PeerConnected and not yet with PeerDisconnected. */
+    private final Set<PublicKey> connected = new HashSet<>(); // guarded by lock
     private final Set<PeerLink> allLinks = ConcurrentHashMap.newKeySet();
     private final Map<Key, ProtocolConnection> connections = new ConcurrentHashMap<>();
     /** CLOSE_CONNECTIONs sent and not yet answered: a dial for the same (peer, protocol) waits for it. */
@@ -100,7 +114,8 @@ final class KwikTransport implements Transport {
     private NodeCertificate tls;
     private NodeAddress localAddress;
 
-    KwikTransport(PrivateKey identity, NetworkId networkId, QuicOptions settings) {
+    KwikTransport(PrivateKey identity, NetworkId networkId, QuicOptions settings, EventSink events) {
+        this.events = events;
         this.identity = identity;
         this.self = identity.publicKey();
         this.networkId = networkId;
@@ -220,7 +235,10 @@ final class KwikTransport implements Transport {
             return CompletableFuture.failedFuture(new IllegalArgumentException("invalid protocol name: " + protocol));
         }
         if (remote.nodeId().equals(self)) {
-            return CompletableFuture.failedFuture(new ProtocolViolationException("cannot dial this node's own id"));
+            return CompletableFuture.failedFuture(new IllegalArgumentException("cannot dial this node's own id " + self.hex()));
+        }
+        if (!supports(remote)) {
+            return CompletableFuture.failedFuture(new UnsupportedAddressException(unsupportedReason(remote)));
         }
         ProtocolConnection existing = connections.get(new Key(remote.nodeId(), protocol));
         // one Connection per (peer, protocol) on each side; but the remote's accept handler must
@@ -232,6 +250,27 @@ final class KwikTransport implements Transport {
         CompletableFuture<Void> pendingClose = closing.get(new Key(remote.nodeId(), protocol));
         CompletableFuture<?> ready = pendingClose == null ? CompletableFuture.completedFuture(null) : pendingClose.handle((v, e) -> null);
         return ready.thenCompose(v -> linkTo(remote)).thenCompose(link -> openConnection(link, protocol));
+    }
+
+    /**
+     * True if some direct address of {@code remote} is of a family (and scope) the socket bound to
+     * the {@code bind} option can send to; relay URLs are not this transport's.
+     */
+    @Override
+    public boolean supports(NodeAddress remote) {
+        InetSocketAddress local = settings.bind();
+        return remote.directAddresses().stream().anyMatch(a -> DirectAddresses.unreachableFrom(local, a) == null);
+    }
+
+    private String unsupportedReason(NodeAddress remote) {
+        if (remote.directAddresses().isEmpty()) {
+            return "the quic transport dials direct addresses only, and node " + remote.nodeId().hex() + " has none"
+                    + (remote.relayUrl().isPresent() ? " (only a relay URL)" : "");
+        }
+        InetSocketAddress local = settings.bind();
+        return "no direct address of node " + remote.nodeId().hex() + " can be dialed from " + text(local) + ": "
+                + DirectAddresses.unreachableFrom(local, remote.directAddresses().get(0))
+                + (remote.directAddresses().size() > 1 ? " (and likewise the other " + (remote.directAddresses().size() - 1) + ")" : "");
     }
 
     private CompletableFuture<PeerLink> linkTo(NodeAddress remote) {
@@ -486,6 +525,9 @@ final class KwikTransport implements Transport {
                 l.remove(replaced);
             }
             l.add(link);
+            if (connected.add(link.remoteNodeId())) {
+                events.emit(new TransportEvent.PeerConnected(link.remoteNodeId()));
+            }
         }
         if (replaced != null) {
             counters.replacedConnections.increment();
@@ -536,6 +578,10 @@ final class KwikTransport implements Transport {
                     if (l.isEmpty()) {
                         links.remove(peer);
                     }
+                }
+                // also when another link's registration pruned this closing one first
+                if ((l == null || l.isEmpty()) && connected.remove(peer)) {
+                    events.emit(new TransportEvent.PeerDisconnected(peer));
                 }
             }
         }

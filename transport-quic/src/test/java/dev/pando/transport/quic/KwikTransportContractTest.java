@@ -1,7 +1,5 @@
 package dev.pando.transport.quic;
 
-import dev.pando.NetworkId;
-import dev.pando.PrivateKey;
 import dev.pando.PublicKey;
 import dev.pando.spi.ProviderOptions;
 import dev.pando.spi.Transport;
@@ -16,9 +14,8 @@ import org.junit.jupiter.api.Tag;
 class KwikTransportContractTest extends TransportContract {
 
     @Override
-    protected Transport createTransport(PrivateKey identity, NetworkId network) {
-        return new KwikTransportProvider().create(
-                new TransportContext(identity, network, ProviderOptions.of("bind", "127.0.0.1:0")));
+    protected Transport createTransport(TransportContext context) {
+        return new KwikTransportProvider().create(context.withOptions(ProviderOptions.of("bind", "127.0.0.1:0")));
     }
 
     @Override

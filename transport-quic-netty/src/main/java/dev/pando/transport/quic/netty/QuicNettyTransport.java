@@ -7,8 +7,10 @@ import dev.pando.NodeAddress;
 import dev.pando.PandoException;
 import dev.pando.ProtocolViolationException;
 import dev.pando.PublicKey;
+import dev.pando.UnsupportedAddressException;
 import dev.pando.spi.Connection;
 import dev.pando.spi.DuplexStream;
+import dev.pando.spi.EventSink;
 import dev.pando.spi.ProtocolNames;
 import dev.pando.spi.Transport;
 import dev.pando.spi.TransportContext;
@@ -18,6 +20,7 @@ import dev.pando.transport.quic.core.DirectAddresses;
 import dev.pando.transport.quic.core.NodeCertificate;
 import dev.pando.transport.quic.core.QuicOptions;
 import dev.pando.transport.quic.core.StreamPreamble;
+import dev.pando.spi.TransportEvent;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -73,8 +76,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: {@code io_threads} Netty event loop threads ("pando-quic-netty-io-N") do all
  * network work; one callback thread ("pando-quic-netty-callbacks") completes the futures handed to
- * callers and runs accept handlers, so caller code never runs on (and never stalls) an event loop.
- * Blocking stream I/O happens on the caller's threads.
+ * callers and runs accept handlers, so caller code never runs on (and never stalls) an event loop
+ * (a caller already blocked in {@code get()} on a dial or openStream future may be woken directly
+ * by the event loop instead: {@link HandOverFuture}). Blocking stream I/O happens on the caller's
+ * threads. Link events (PeerConnected/PeerDisconnected) are emitted under the transport's lock, on
+ * the event loop that authenticated or lost the link, or on the thread calling {@code close()}.
  */
 final class QuicNettyTransport implements Transport {
     private static final Logger LOG = LoggerFactory.getLogger(QuicNettyTransport.class);
@@ -94,6 +100,8 @@ final class QuicNettyTransport implements Transport {
         /** CLOSE_CONNECTIONs sent and not yet answered, by protocol: a dial for one waits for it. */
         final Map<String, CompletableFuture<Void>> closing = new HashMap<>();
         CompletableFuture<QuicLink> dialing;
+        /** Whether PeerConnected was emitted and PeerDisconnected not yet. */
+        boolean connected;
 
         boolean isEmpty() {
             return links.isEmpty() && connections.isEmpty() && closing.isEmpty() && dialing == null;
@@ -102,6 +110,8 @@ final class QuicNettyTransport implements Transport {
 
     private final TransportContext context;
     private final QuicOptions options;
+    /** Link events; called under {@link #lock}, which keeps them in order (see EventSink). */
+    private final EventSink events;
     private final PublicKey self;
     private final Map<String, Consumer<Connection>> acceptors = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> counters = new ConcurrentHashMap<>();
@@ -125,6 +135,7 @@ final class QuicNettyTransport implements Transport {
         this.context = context;
         this.options = options;
         this.self = context.identity().publicKey();
+        this.events = context.services().events();
     }
 
     // ---------------------------------------------------------------- lifecycle
@@ -288,10 +299,16 @@ final class QuicNettyTransport implements Transport {
                 return;
             }
             links = new ArrayList<>(allLinks);
-            for (Peer p : peers.values()) {
+            for (Map.Entry<PublicKey, Peer> e : peers.entrySet()) {
+                Peer p = e.getValue();
                 connections.addAll(p.connections.values());
                 if (p.dialing != null) {
                     dials.add(p.dialing);
+                }
+                if (p.connected) {
+                    // the links close below, after the peers are forgotten: report them down now
+                    p.connected = false;
+                    events.emit(new TransportEvent.PeerDisconnected(e.getKey()));
                 }
             }
             peers.clear();
@@ -358,7 +375,11 @@ final class QuicNettyTransport implements Transport {
         }
         PublicKey target = remote.nodeId();
         if (target.equals(self)) {
-            result.completeExceptionally(new IllegalArgumentException("cannot dial this node's own id"));
+            result.completeExceptionally(new IllegalArgumentException("cannot dial this node's own id " + self.hex()));
+            return result;
+        }
+        if (!supports(remote)) {
+            result.completeExceptionally(new UnsupportedAddressException(unsupportedReason(remote)));
             return result;
         }
         CompletableFuture<QuicLink> link;
@@ -416,6 +437,27 @@ final class QuicNettyTransport implements Transport {
             }
         });
         return result;
+    }
+
+    /**
+     * True if some direct address of {@code remote} is of a family (and scope) the socket bound to
+     * the {@code bind} option can send to; relay URLs are not this transport's.
+     */
+    @Override
+    public boolean supports(NodeAddress remote) {
+        InetSocketAddress local = options.bind();
+        return remote.directAddresses().stream().anyMatch(a -> DirectAddresses.unreachableFrom(local, a) == null);
+    }
+
+    private String unsupportedReason(NodeAddress remote) {
+        if (remote.directAddresses().isEmpty()) {
+            return "the quic-netty transport dials direct addresses only, and node " + remote.nodeId().hex() + " has none"
+                    + (remote.relayUrl().isPresent() ? " (only a relay URL)" : "");
+        }
+        InetSocketAddress local = options.bind();
+        return "no direct address of node " + remote.nodeId().hex() + " can be dialed from " + text(local) + ": "
+                + DirectAddresses.unreachableFrom(local, remote.directAddresses().get(0))
+                + (remote.directAddresses().size() > 1 ? " (and likewise the other " + (remote.directAddresses().size() - 1) + ")" : "");
     }
 
     /** How long an attempt on one address runs alone before the next address is tried too (RFC 8305). */
@@ -795,6 +837,10 @@ final class QuicNettyTransport implements Transport {
             link.remote = remote;
             link.dialer = dialer;
             p.links.add(link);
+            if (!p.connected) {
+                p.connected = true;
+                events.emit(new TransportEvent.PeerConnected(remote));
+            }
         }
         if (replaced != null) {
             count("replaced_connections");
@@ -869,9 +915,16 @@ final class QuicNettyTransport implements Transport {
                 if (p.links.isEmpty()) {
                     lost = new ArrayList<>(p.connections.values());
                     p.connections.clear();
-                    if (p.isEmpty()) {
-                        peers.remove(remote);
-                    }
+                }
+            }
+            if (p != null && p.links.isEmpty()) {
+                // also when another link's registration pruned this closed one first
+                if (p.connected) {
+                    p.connected = false;
+                    events.emit(new TransportEvent.PeerDisconnected(remote));
+                }
+                if (p.isEmpty()) {
+                    peers.remove(remote);
                 }
             }
         }

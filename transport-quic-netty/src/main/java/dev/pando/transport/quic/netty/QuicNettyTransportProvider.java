@@ -4,6 +4,7 @@ import dev.pando.spi.Transport;
 import dev.pando.spi.TransportContext;
 import dev.pando.spi.TransportProvider;
 import dev.pando.transport.quic.core.QuicOptions;
+import java.util.Set;
 
 /**
  * {@link TransportProvider} "quic-netty": QUIC via Netty's native codec (quiche + BoringSSL), with
@@ -18,9 +19,17 @@ public final class QuicNettyTransportProvider implements TransportProvider {
     public QuicNettyTransportProvider() {
     }
 
+    /** The options {@link QuicOptions} reads (see transport-quic-core's README). */
+    static final Set<String> OPTION_KEYS = Set.copyOf(QuicOptions.KEYS);
+
     @Override
     public String name() {
         return NAME;
+    }
+
+    @Override
+    public Set<String> optionKeys() {
+        return OPTION_KEYS;
     }
 
     /**

@@ -2,9 +2,9 @@ package dev.pando.transport.quic.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pando.ConnectionClosedException;
 import dev.pando.NetworkId;
 import dev.pando.NodeAddress;
+import dev.pando.UnsupportedAddressException;
 import dev.pando.PrivateKey;
 import dev.pando.spi.Connection;
 import dev.pando.spi.DuplexStream;
@@ -103,14 +103,15 @@ class QuicNettyAddressTest {
 
     @Test
     @Timeout(60)
-    void anAddressOfAnotherFamilyFailsAtOnceTyped() throws Exception {
+    void anAddressOfAnotherFamilyIsNotSupportedAndFailsAtOnceTyped() throws Exception {
         Transport server = node("[::1]:0", "10s");
         Transport client = node("127.0.0.1:0", "600s");
+        assertThat(client.supports(server.localAddress())).isFalse();
         try {
             client.dial(server.localAddress(), ECHO).get(30, TimeUnit.SECONDS);
             throw new AssertionError("an IPv4 socket reached an IPv6 address");
         } catch (ExecutionException e) {
-            assertThat(e.getCause()).isInstanceOf(ConnectionClosedException.class).hasMessageContaining("IPv6");
+            assertThat(e.getCause()).isInstanceOf(UnsupportedAddressException.class).hasMessageContaining("IPv6");
         }
     }
 }

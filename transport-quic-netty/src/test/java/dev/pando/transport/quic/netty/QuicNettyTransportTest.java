@@ -1,7 +1,5 @@
 package dev.pando.transport.quic.netty;
 
-import dev.pando.NetworkId;
-import dev.pando.PrivateKey;
 import dev.pando.PublicKey;
 import dev.pando.spi.ProviderOptions;
 import dev.pando.spi.Transport;
@@ -13,9 +11,8 @@ import java.util.OptionalInt;
 class QuicNettyTransportTest extends TransportContract {
 
     @Override
-    protected Transport createTransport(PrivateKey identity, NetworkId network) {
-        return new QuicNettyTransportProvider().create(
-                new TransportContext(identity, network, ProviderOptions.of("bind", "127.0.0.1:0")));
+    protected Transport createTransport(TransportContext context) {
+        return new QuicNettyTransportProvider().create(context.withOptions(ProviderOptions.of("bind", "127.0.0.1:0")));
     }
 
     @Override
