@@ -38,8 +38,10 @@ import java.util.Set;
  *   <li>{@link #close()} is idempotent; after it, every other method throws
  *       {@link dev.pando.StoreException} with reason {@code CLOSED}.</li>
  * </ul>
+ *
+ * <p>Its reading methods form the {@link StoreView} that sync protocols are given.
  */
-public interface Store extends AutoCloseable {
+public interface Store extends StoreView, AutoCloseable {
 
     // ---- lifecycle ----
 

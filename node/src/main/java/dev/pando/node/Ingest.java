@@ -5,6 +5,9 @@ import dev.pando.InvalidOperationException;
 import dev.pando.LogKey;
 import dev.pando.Operation;
 import dev.pando.StoreException;
+import dev.pando.spi.IncomingOperation;
+import dev.pando.spi.IngestSink;
+import dev.pando.spi.IngestVerdict;
 import dev.pando.spi.Store;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -162,6 +165,47 @@ public final class Ingest implements AutoCloseable {
             ticket = nextTicket++;
         }
         return run(ticket, inputs);
+    }
+
+    /**
+     * This pipeline as the {@link IngestSink} lent to sync providers: each batch goes through
+     * {@link #ingestBatch} and each {@link IngestResult} becomes the coarser {@link IngestVerdict}
+     * (a header over {@code maxHeaderBytes} is {@code REJECTED} without an error kind).
+     */
+    public IngestSink sink() {
+        return operations -> {
+            List<IngestInput> inputs = new ArrayList<>(operations.size());
+            for (IncomingOperation o : operations) {
+                inputs.add(new IngestInput(o.header(), o.body()));
+            }
+            List<IngestResult> results = ingestBatch(inputs);
+            List<IngestVerdict> verdicts = new ArrayList<>(results.size());
+            for (IngestResult r : results) {
+                verdicts.add(verdict(r));
+            }
+            return verdicts;
+        };
+    }
+
+    private static IngestVerdict verdict(IngestResult result) {
+        if (result instanceof IngestResult.Inserted) {
+            return IngestVerdict.of(IngestVerdict.Status.STORED);
+        } else if (result instanceof IngestResult.Duplicate) {
+            return IngestVerdict.of(IngestVerdict.Status.DUPLICATE);
+        } else if (result instanceof IngestResult.Pending) {
+            return IngestVerdict.of(IngestVerdict.Status.PENDING);
+        } else if (result instanceof IngestResult.Outdated) {
+            return IngestVerdict.of(IngestVerdict.Status.OUTDATED);
+        } else if (result instanceof IngestResult.Fork f) {
+            return new IngestVerdict(IngestVerdict.Status.FORK, Optional.empty(),
+                    "fork of " + f.log() + " at seq " + f.seqNum());
+        } else if (result instanceof IngestResult.Rejected r) {
+            return IngestVerdict.rejected(r.kind(), r.message());
+        } else if (result instanceof IngestResult.HeaderTooLarge h) {
+            return new IngestVerdict(IngestVerdict.Status.REJECTED, Optional.empty(),
+                    "header of " + h.headerBytes() + " bytes is over the limit of " + h.limit());
+        }
+        throw new IllegalStateException("unknown ingest result " + result);
     }
 
     /**
