@@ -13,7 +13,11 @@ enum ModuleRole {
     API,
     /** {@code dev.pando.node}: the engine; depends on api only and loads plugins by ServiceLoader. */
     NODE,
-    /** {@code dev.pando.testkit}: contract suites; may use api and node, never a plugin. */
+    /**
+     * {@code dev.pando.testkit} (contract suites) and {@code dev.pando.testkit.support} (its
+     * JUnit-free part: in-memory network, clock, relay, test operations): may use api and node,
+     * never a plugin.
+     */
     TESTKIT,
     /** {@code dev.pando.examples}: wires plugins together (the {@code pando} command line). */
     EXAMPLES,
@@ -36,7 +40,8 @@ enum ModuleRole {
         switch (moduleName) {
             case "dev.pando.api": return API;
             case "dev.pando.node": return NODE;
-            case "dev.pando.testkit": return TESTKIT;
+            case "dev.pando.testkit":
+            case "dev.pando.testkit.support": return TESTKIT;
             case "dev.pando.examples": return EXAMPLES;
             case "dev.pando.benchmarks": return BENCHMARKS;
             default: return SHARED_IMPLEMENTATIONS.contains(moduleName) ? SHARED : PLUGIN;

@@ -15,6 +15,7 @@ import dev.pando.TopicId;
 import dev.pando.spi.LogRangeSize;
 import dev.pando.spi.RawOperation;
 import dev.pando.spi.Store;
+import dev.pando.testkit.support.Operations;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;

@@ -5,6 +5,7 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMetho
 
 import dev.pando.spi.Transport;
 import dev.pando.spi.TransportContext;
+import dev.pando.testkit.support.MemoryNetwork;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.platform.engine.TestExecutionResult;
