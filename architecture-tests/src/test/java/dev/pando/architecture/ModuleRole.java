@@ -15,8 +15,8 @@ enum ModuleRole {
     NODE,
     /**
      * {@code dev.pando.testkit} (contract suites) and {@code dev.pando.testkit.support} (its
-     * JUnit-free part: in-memory network, clock, relay, test operations): may use api and node,
-     * never a plugin.
+     * JUnit-free part: in-memory network, clock, relay, test operations): may use api, node and
+     * each other, never a plugin.
      */
     TESTKIT,
     /** {@code dev.pando.examples}: wires plugins together (the {@code pando} command line). */
@@ -55,7 +55,7 @@ enum ModuleRole {
             case NODE:
             case SHARED: return EnumSet.of(API);
             case PLUGIN: return EnumSet.of(API, SHARED);
-            case TESTKIT: return EnumSet.of(API, NODE);
+            case TESTKIT: return EnumSet.of(API, NODE, TESTKIT);
             case EXAMPLES:
             case BENCHMARKS: return EnumSet.allOf(ModuleRole.class);
             default: throw new IllegalStateException(name());
