@@ -25,8 +25,8 @@ module dev.pando.benchmarks {
     // the raw kwik baseline
     requires tech.kwik.core;
     requires tech.kwik.agent15;
-    // the RTT benchmark: UdpDelayRelay
-    requires dev.pando.testkit;
+    // the RTT benchmark: UdpDelayRelay (the JUnit-free part of the testkit)
+    requires dev.pando.testkit.support;
     // the raw Netty QUIC baseline (its native part is added with --add-modules, see programs)
     requires io.netty.codec.classes.quic;
     requires io.netty.transport;

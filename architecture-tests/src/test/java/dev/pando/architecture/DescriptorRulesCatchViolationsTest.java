@@ -151,7 +151,7 @@ class DescriptorRulesCatchViolationsTest {
                 "dev.pando.store.memory (PLUGIN) requires dev.pando.gossip (PLUGIN) but may use only [API, SHARED]",
                 "dev.pando.node (NODE) requires dev.pando.store.memory (PLUGIN) but may use only [API]",
                 "dev.pando.node (NODE) requires dev.pando.transport.quic.core (SHARED) but may use only [API]",
-                "dev.pando.testkit (TESTKIT) requires dev.pando.transport.quic (PLUGIN) but may use only [API, NODE]",
+                "dev.pando.testkit (TESTKIT) requires dev.pando.transport.quic (PLUGIN) but may use only [API, NODE, TESTKIT]",
                 "dev.pando.transport.quic.core (SHARED) requires dev.pando.transport.quic (PLUGIN) but may use only [API]");
     }
 

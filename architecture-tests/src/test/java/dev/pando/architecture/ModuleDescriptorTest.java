@@ -52,6 +52,7 @@ class ModuleDescriptorTest {
                 Map.entry("gossip", "dev.pando.gossip"),
                 Map.entry("examples", "dev.pando.examples"),
                 Map.entry("testkit", "dev.pando.testkit"),
+                Map.entry("testkit-support", "dev.pando.testkit.support"),
                 Map.entry("benchmarks", "dev.pando.benchmarks"));
         table.forEach((folder, module) ->
                 assertThat(PandoArchitecture.expectedModuleName(folder)).as(folder).isEqualTo(module));

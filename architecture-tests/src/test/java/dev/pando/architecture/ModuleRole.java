@@ -13,7 +13,11 @@ enum ModuleRole {
     API,
     /** {@code dev.pando.node}: the engine; depends on api only and loads plugins by ServiceLoader. */
     NODE,
-    /** {@code dev.pando.testkit}: contract suites; may use api and node, never a plugin. */
+    /**
+     * {@code dev.pando.testkit} (contract suites) and {@code dev.pando.testkit.support} (its
+     * JUnit-free part: in-memory network, clock, relay, test operations): may use api, node and
+     * each other, never a plugin.
+     */
     TESTKIT,
     /** {@code dev.pando.examples}: wires plugins together (the {@code pando} command line). */
     EXAMPLES,
@@ -36,7 +40,8 @@ enum ModuleRole {
         switch (moduleName) {
             case "dev.pando.api": return API;
             case "dev.pando.node": return NODE;
-            case "dev.pando.testkit": return TESTKIT;
+            case "dev.pando.testkit":
+            case "dev.pando.testkit.support": return TESTKIT;
             case "dev.pando.examples": return EXAMPLES;
             case "dev.pando.benchmarks": return BENCHMARKS;
             default: return SHARED_IMPLEMENTATIONS.contains(moduleName) ? SHARED : PLUGIN;
@@ -50,7 +55,7 @@ enum ModuleRole {
             case NODE:
             case SHARED: return EnumSet.of(API);
             case PLUGIN: return EnumSet.of(API, SHARED);
-            case TESTKIT: return EnumSet.of(API, NODE);
+            case TESTKIT: return EnumSet.of(API, NODE, TESTKIT);
             case EXAMPLES:
             case BENCHMARKS: return EnumSet.allOf(ModuleRole.class);
             default: throw new IllegalStateException(name());

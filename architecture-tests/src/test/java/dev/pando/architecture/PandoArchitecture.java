@@ -169,13 +169,13 @@ final class PandoArchitecture {
                 "named by it", (identifier, classes) -> ArchModule.Descriptor.create(identifier.getPart(1)));
         DescribedPredicate<ModuleDependency<ArchModule.Descriptor>> allowedByRole = DescribedPredicate.describe(
                 "api uses no Pando module, node and shared implementations use api only, plugins use api"
-                        + " and shared implementations, testkit uses api and node, examples and benchmarks use anything",
+                        + " and shared implementations, testkit modules use api, node and each other, examples and benchmarks use anything",
                 dependency -> ModuleRole.of(dependency.getOrigin().getName())
                         .mayUse(dependency.getTarget().getName()));
         return modules().definedBy(byJpmsModule).derivingModule(named)
                 .should().respectTheirAllowedDependencies(allowedByRole, consideringOnlyDependenciesBetweenModules())
                 .as("Pando modules use only the modules their role allows: api none, node and shared"
-                        + " implementations api, plugins api and shared implementations, testkit api and node,"
+                        + " implementations api, plugins api and shared implementations, testkit modules api, node and each other,"
                         + " examples and benchmarks any")
                 .because("plugins are found by ServiceLoader through api; only examples, benchmarks"
                         + " and tests put plugins together");

@@ -1,6 +1,6 @@
 package dev.pando.benchmarks;
 
-import dev.pando.testkit.UdpDelayRelay;
+import dev.pando.testkit.support.UdpDelayRelay;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;

@@ -11,7 +11,7 @@ import dev.pando.node.ProviderRegistry;
 import dev.pando.spi.NodeServices;
 import dev.pando.spi.ProviderOptions;
 import dev.pando.spi.Store;
-import dev.pando.testkit.Operations;
+import dev.pando.testkit.support.Operations;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.SequenceInputStream;

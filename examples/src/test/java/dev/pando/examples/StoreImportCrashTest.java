@@ -7,7 +7,7 @@ import dev.pando.LogId;
 import dev.pando.LogKey;
 import dev.pando.Operation;
 import dev.pando.spi.Store;
-import dev.pando.testkit.Operations;
+import dev.pando.testkit.support.Operations;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pando.LogId;
 import dev.pando.Operation;
-import dev.pando.testkit.Operations;
+import dev.pando.testkit.support.Operations;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;

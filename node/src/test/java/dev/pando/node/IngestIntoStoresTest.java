@@ -7,7 +7,7 @@ import dev.pando.Operation;
 import dev.pando.spi.ProviderOptions;
 import dev.pando.spi.Store;
 import dev.pando.spi.StoreContext;
-import dev.pando.testkit.Operations;
+import dev.pando.testkit.support.Operations;
 import dev.pando.testkit.StoreProviders;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -14,7 +14,7 @@ import dev.pando.spi.StoreProvider;
 import dev.pando.spi.Transport;
 import dev.pando.spi.TransportContext;
 import dev.pando.spi.TransportProvider;
-import dev.pando.testkit.MemoryNetwork;
+import dev.pando.testkit.support.MemoryNetwork;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -158,7 +158,7 @@ class ProviderRegistryTest {
             assertThatThrownBy(() -> ProviderRegistry.builder().discover(false).transport(a.provider()).transport(impostor).build())
                     .isInstanceOf(ConfigurationException.class)
                     .hasMessageContaining("two transport providers are named \"memory\"")
-                    .hasMessageContaining("dev.pando.testkit.MemoryNetwork");
+                    .hasMessageContaining("dev.pando.testkit.support.MemoryNetwork");
         }
     }
 

@@ -2,6 +2,8 @@ package dev.pando.testkit;
 
 import dev.pando.spi.Transport;
 import dev.pando.spi.TransportContext;
+import dev.pando.testkit.support.MemoryLinkConditions;
+import dev.pando.testkit.support.MemoryNetwork;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 

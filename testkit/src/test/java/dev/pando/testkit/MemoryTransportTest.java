@@ -3,6 +3,7 @@ package dev.pando.testkit;
 import dev.pando.PublicKey;
 import dev.pando.spi.Transport;
 import dev.pando.spi.TransportContext;
+import dev.pando.testkit.support.MemoryNetwork;
 import java.util.OptionalInt;
 
 /** The in-memory transport passes the whole contract, with no known limitation. */
@@ -16,6 +17,6 @@ class MemoryTransportTest extends TransportContract {
 
     @Override
     protected OptionalInt physicalConnections(Transport transport, PublicKey remote) {
-        return OptionalInt.of(network.physicalConnections(((MemoryTransport) transport).id, remote));
+        return OptionalInt.of(network.physicalConnections(transport.localAddress().nodeId(), remote));
     }
 }

@@ -8,7 +8,7 @@ import dev.pando.spi.ProviderOptions;
 import dev.pando.spi.Store;
 import dev.pando.spi.StoreContext;
 import dev.pando.spi.StoreProvider;
-import dev.pando.testkit.Operations;
+import dev.pando.testkit.support.Operations;
 import dev.pando.testkit.StoreProviders;
 import java.io.IOException;
 import java.io.InputStream;

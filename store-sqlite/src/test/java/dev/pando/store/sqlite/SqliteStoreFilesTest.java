@@ -14,7 +14,7 @@ import dev.pando.spi.ProviderOptions;
 import dev.pando.spi.RawOperation;
 import dev.pando.spi.Store;
 import dev.pando.spi.StoreContext;
-import dev.pando.testkit.Operations;
+import dev.pando.testkit.support.Operations;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;

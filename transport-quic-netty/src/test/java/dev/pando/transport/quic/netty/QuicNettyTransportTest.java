@@ -7,7 +7,7 @@ import dev.pando.spi.TransportContext;
 import dev.pando.testkit.TransportContract;
 import java.util.OptionalInt;
 
-/** The testkit's transport contract, run against "quic-netty" on loopback. */
+/** The testkit's functional transport contract, run against "quic-netty" on loopback. */
 class QuicNettyTransportTest extends TransportContract {
 
     @Override

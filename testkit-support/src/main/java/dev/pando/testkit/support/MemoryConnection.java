@@ -1,4 +1,4 @@
-package dev.pando.testkit;
+package dev.pando.testkit.support;
 
 import dev.pando.ConnectionClosedException;
 import dev.pando.PublicKey;

@@ -1,4 +1,4 @@
-package dev.pando.testkit;
+package dev.pando.testkit.support;
 
 import java.util.HashMap;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.pando.testkit;
+package dev.pando.testkit.support;
 
 import java.time.Duration;
 import java.util.Objects;

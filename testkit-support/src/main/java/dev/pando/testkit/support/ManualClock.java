@@ -1,4 +1,4 @@
-package dev.pando.testkit;
+package dev.pando.testkit.support;
 
 import dev.pando.spi.Cancellable;
 import dev.pando.spi.Scheduler;

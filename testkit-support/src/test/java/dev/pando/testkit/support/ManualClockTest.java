@@ -1,4 +1,4 @@
-package dev.pando.testkit;
+package dev.pando.testkit.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
