@@ -14,7 +14,7 @@ import dev.pando.spi.DuplexStream;
 import dev.pando.spi.ProviderOptions;
 import dev.pando.spi.SyncMetrics;
 import dev.pando.spi.TopicLogs;
-import dev.pando.testkit.Operations;
+import dev.pando.testkit.support.Operations;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;

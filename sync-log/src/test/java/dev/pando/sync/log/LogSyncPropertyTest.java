@@ -7,7 +7,7 @@ import dev.pando.LogKey;
 import dev.pando.Operation;
 import dev.pando.TopicId;
 import dev.pando.spi.ProviderOptions;
-import dev.pando.testkit.Operations;
+import dev.pando.testkit.support.Operations;
 import dev.pando.testkit.Trials;
 import java.util.List;
 import java.util.Map;

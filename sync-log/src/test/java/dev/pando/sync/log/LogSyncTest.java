@@ -10,7 +10,7 @@ import dev.pando.TopicId;
 import dev.pando.spi.RawOperation;
 import dev.pando.spi.Store;
 import dev.pando.spi.SyncMetrics;
-import dev.pando.testkit.Operations;
+import dev.pando.testkit.support.Operations;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;

@@ -12,7 +12,7 @@ import dev.pando.TopicId;
 import dev.pando.spi.ProviderOptions;
 import dev.pando.spi.SyncContext;
 import dev.pando.spi.SyncProvider;
-import dev.pando.testkit.Operations;
+import dev.pando.testkit.support.Operations;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;

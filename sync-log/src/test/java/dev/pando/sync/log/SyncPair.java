@@ -15,7 +15,7 @@ import dev.pando.spi.SyncProtocol;
 import dev.pando.spi.SyncSession;
 import dev.pando.spi.TopicLogs;
 import dev.pando.spi.Transport;
-import dev.pando.testkit.MemoryNetwork;
+import dev.pando.testkit.support.MemoryNetwork;
 import dev.pando.testkit.StoreProviders;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
