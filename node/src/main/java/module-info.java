@@ -11,4 +11,7 @@ module dev.pando.node {
     // ProviderRegistry finds every provider SPI's implementations
     uses dev.pando.spi.StoreProvider;
     uses dev.pando.spi.TransportProvider;
+    uses dev.pando.spi.SyncProvider;
+    uses dev.pando.spi.GossipProvider;
+    uses dev.pando.spi.DiscoveryProvider;
 }

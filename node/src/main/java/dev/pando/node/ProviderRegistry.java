@@ -3,11 +3,21 @@ package dev.pando.node;
 import dev.pando.ConfigurationException;
 import dev.pando.NetworkId;
 import dev.pando.PrivateKey;
+import dev.pando.PublicKey;
+import dev.pando.spi.Discovery;
+import dev.pando.spi.DiscoveryContext;
+import dev.pando.spi.DiscoveryProvider;
+import dev.pando.spi.Gossip;
+import dev.pando.spi.GossipContext;
+import dev.pando.spi.GossipProvider;
 import dev.pando.spi.NodeServices;
 import dev.pando.spi.ProviderOptions;
 import dev.pando.spi.Store;
 import dev.pando.spi.StoreContext;
 import dev.pando.spi.StoreProvider;
+import dev.pando.spi.SyncContext;
+import dev.pando.spi.SyncProtocol;
+import dev.pando.spi.SyncProvider;
 import dev.pando.spi.Transport;
 import dev.pando.spi.TransportContext;
 import dev.pando.spi.TransportProvider;
@@ -28,7 +38,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The providers a node can use, one per name, and the one place that turns a name and options into
- * a store or transport. Everything that selects providers (the node, the {@code pando} command
+ * a store, transport, sync protocol, gossip or discovery. Everything that selects providers (the node, the {@code pando} command
  * line) goes through it, so the rules are the same everywhere:
  * <ul>
  *   <li><b>Found</b> with {@link ServiceLoader} (this module declares {@code uses} for every
@@ -50,10 +60,17 @@ public final class ProviderRegistry {
 
     private final Map<String, StoreProvider> stores;
     private final Map<String, TransportProvider> transports;
+    private final Map<String, SyncProvider> syncs;
+    private final Map<String, GossipProvider> gossips;
+    private final Map<String, DiscoveryProvider> discoveries;
 
-    private ProviderRegistry(Map<String, StoreProvider> stores, Map<String, TransportProvider> transports) {
+    private ProviderRegistry(Map<String, StoreProvider> stores, Map<String, TransportProvider> transports,
+            Map<String, SyncProvider> syncs, Map<String, GossipProvider> gossips, Map<String, DiscoveryProvider> discoveries) {
         this.stores = stores;
         this.transports = transports;
+        this.syncs = syncs;
+        this.gossips = gossips;
+        this.discoveries = discoveries;
     }
 
     /**
@@ -75,6 +92,9 @@ public final class ProviderRegistry {
         private boolean discover = true;
         private final List<StoreProvider> stores = new ArrayList<>();
         private final List<TransportProvider> transports = new ArrayList<>();
+        private final List<SyncProvider> syncs = new ArrayList<>();
+        private final List<GossipProvider> gossips = new ArrayList<>();
+        private final List<DiscoveryProvider> discoveries = new ArrayList<>();
 
         private Builder() {
         }
@@ -97,6 +117,24 @@ public final class ProviderRegistry {
             return this;
         }
 
+        /** Adds a sync provider explicitly. */
+        public Builder sync(SyncProvider provider) {
+            syncs.add(Objects.requireNonNull(provider, "provider"));
+            return this;
+        }
+
+        /** Adds a gossip provider explicitly (e.g. a test's reference provider). */
+        public Builder gossip(GossipProvider provider) {
+            gossips.add(Objects.requireNonNull(provider, "provider"));
+            return this;
+        }
+
+        /** Adds a discovery provider explicitly. */
+        public Builder discovery(DiscoveryProvider provider) {
+            discoveries.add(Objects.requireNonNull(provider, "provider"));
+            return this;
+        }
+
         /**
          * @throws ConfigurationException naming both providers (class and module) if two
          *     different providers of one SPI have the same name, or if a provider cannot be loaded
@@ -104,12 +142,21 @@ public final class ProviderRegistry {
         public ProviderRegistry build() {
             List<StoreProvider> allStores = new ArrayList<>(stores);
             List<TransportProvider> allTransports = new ArrayList<>(transports);
+            List<SyncProvider> allSyncs = new ArrayList<>(syncs);
+            List<GossipProvider> allGossips = new ArrayList<>(gossips);
+            List<DiscoveryProvider> allDiscoveries = new ArrayList<>(discoveries);
             if (discover) {
                 allStores.addAll(discovered(StoreProvider.class));
                 allTransports.addAll(discovered(TransportProvider.class));
+                allSyncs.addAll(discovered(SyncProvider.class));
+                allGossips.addAll(discovered(GossipProvider.class));
+                allDiscoveries.addAll(discovered(DiscoveryProvider.class));
             }
             return new ProviderRegistry(byName("store", allStores, StoreProvider::name),
-                    byName("transport", allTransports, TransportProvider::name));
+                    byName("transport", allTransports, TransportProvider::name),
+                    byName("sync", allSyncs, SyncProvider::name),
+                    byName("gossip", allGossips, GossipProvider::name),
+                    byName("discovery", allDiscoveries, DiscoveryProvider::name));
         }
 
         private static <P> List<P> discovered(Class<P> spi) {
@@ -145,6 +192,36 @@ public final class ProviderRegistry {
     /** The transport providers, by name. */
     public List<TransportProvider> transports() {
         return List.copyOf(new TreeMap<>(transports).values());
+    }
+
+    /** The sync providers, by name. */
+    public List<SyncProvider> syncs() {
+        return List.copyOf(new TreeMap<>(syncs).values());
+    }
+
+    /** The gossip providers, by name. */
+    public List<GossipProvider> gossips() {
+        return List.copyOf(new TreeMap<>(gossips).values());
+    }
+
+    /** The discovery providers, by name. */
+    public List<DiscoveryProvider> discoveries() {
+        return List.copyOf(new TreeMap<>(discoveries).values());
+    }
+
+    /** The sync provider with this name, if there is one. */
+    public Optional<SyncProvider> findSync(String name) {
+        return Optional.ofNullable(syncs.get(name));
+    }
+
+    /** The gossip provider with this name, if there is one. */
+    public Optional<GossipProvider> findGossip(String name) {
+        return Optional.ofNullable(gossips.get(name));
+    }
+
+    /** The discovery provider with this name, if there is one. */
+    public Optional<DiscoveryProvider> findDiscovery(String name) {
+        return Optional.ofNullable(discoveries.get(name));
     }
 
     /** The store provider with this name, if there is one. */
@@ -188,6 +265,82 @@ public final class ProviderRegistry {
     public TransportProvider transport(String name) {
         return findTransport(name).orElseThrow(() -> new ConfigurationException(
                 "no transport provider named \"" + name + "\"; found: " + new TreeSet<>(transports.keySet())));
+    }
+
+    /**
+     * The sync provider with this name.
+     *
+     * @throws ConfigurationException if there is none, listing the names there are
+     */
+    public SyncProvider sync(String name) {
+        return named("sync", syncs, name);
+    }
+
+    /**
+     * The gossip provider with this name.
+     *
+     * @throws ConfigurationException if there is none, listing the names there are
+     */
+    public GossipProvider gossip(String name) {
+        return named("gossip", gossips, name);
+    }
+
+    /**
+     * The discovery provider with this name.
+     *
+     * @throws ConfigurationException if there is none, listing the names there are
+     */
+    public DiscoveryProvider discovery(String name) {
+        return named("discovery", discoveries, name);
+    }
+
+    private static <P> P named(String kind, Map<String, P> providers, String name) {
+        P p = providers.get(name);
+        if (p == null) {
+            throw new ConfigurationException("no " + kind + " provider named \"" + name + "\"; found: " + new TreeSet<>(providers.keySet()));
+        }
+        return p;
+    }
+
+    /**
+     * Makes a sync protocol with the named provider.
+     *
+     * @throws ConfigurationException for an unknown provider, an option key the provider does not
+     *     declare, or options its {@code create} rejects
+     */
+    public SyncProtocol createSync(String name, ProviderOptions options, NodeServices services) {
+        SyncProvider p = sync(name);
+        checkOptionKeys("sync", p.name(), p, p.optionKeys(), options);
+        LOG.debug("sync provider {}", describe(p));
+        return p.create(new SyncContext(options, services));
+    }
+
+    /**
+     * Makes (does not start) a gossip over {@code transport} with the named provider.
+     *
+     * @throws ConfigurationException for an unknown provider, an option key the provider does not
+     *     declare, or options its {@code create} rejects
+     */
+    public Gossip createGossip(String name, PublicKey nodeId, NetworkId networkId, Transport transport, ProviderOptions options,
+            NodeServices services) {
+        GossipProvider p = gossip(name);
+        checkOptionKeys("gossip", p.name(), p, p.optionKeys(), options);
+        LOG.debug("gossip provider {}", describe(p));
+        return p.create(new GossipContext(nodeId, networkId, transport, options, services));
+    }
+
+    /**
+     * Makes (does not start) a discovery with the named provider.
+     *
+     * @throws ConfigurationException for an unknown provider, an option key the provider does not
+     *     declare, or options its {@code create} rejects
+     */
+    public Discovery createDiscovery(String name, PublicKey nodeId, NetworkId networkId, ProviderOptions options,
+            NodeServices services) {
+        DiscoveryProvider p = discovery(name);
+        checkOptionKeys("discovery", p.name(), p, p.optionKeys(), options);
+        LOG.debug("discovery provider {}", describe(p));
+        return p.create(new DiscoveryContext(nodeId, networkId, options, services));
     }
 
     /**
@@ -236,6 +389,8 @@ public final class ProviderRegistry {
 
     @Override
     public String toString() {
-        return "ProviderRegistry[stores=" + new TreeSet<>(stores.keySet()) + ", transports=" + new TreeSet<>(transports.keySet()) + "]";
+        return "ProviderRegistry[stores=" + new TreeSet<>(stores.keySet()) + ", transports=" + new TreeSet<>(transports.keySet())
+                + ", syncs=" + new TreeSet<>(syncs.keySet()) + ", gossips=" + new TreeSet<>(gossips.keySet())
+                + ", discoveries=" + new TreeSet<>(discoveries.keySet()) + "]";
     }
 }

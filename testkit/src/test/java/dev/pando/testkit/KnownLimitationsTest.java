@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
 
+import dev.pando.spi.NodeServices;
 import dev.pando.spi.Store;
+import dev.pando.spi.SyncProtocol;
 import dev.pando.spi.Transport;
 import dev.pando.spi.TransportContext;
 import dev.pando.testkit.support.MemoryNetwork;
 import java.lang.reflect.Proxy;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
@@ -93,6 +96,24 @@ class KnownLimitationsTest {
         }
     }
 
+    /** Every case of the sync contract listed: no peer, store or protocol may be made. */
+    static class AllSyncCases extends SyncContract {
+        @Override
+        protected SyncProtocol createProtocol(NodeServices services, Duration deadline) {
+            throw new AssertionError("a listed case must not make a protocol");
+        }
+
+        @Override
+        protected byte[] malformedMessage() {
+            throw new AssertionError("a listed case must not ask for a malformed message");
+        }
+
+        @Override
+        protected Map<SyncCase, String> knownLimitations() {
+            return all(SyncCase.class);
+        }
+    }
+
     private static <C extends Enum<C>> Map<C, String> all(Class<C> cases) {
         Map<C, String> map = new EnumMap<>(cases);
         for (C c : cases.getEnumConstants()) {
@@ -129,7 +150,8 @@ class KnownLimitationsTest {
 
     @Test
     void everyCaseOfEveryContractCanBeListed() {
-        for (Class<?> contract : List.of(AllTransportCases.class, AllLoadCases.class, AllStoreCases.class)) {
+        for (Class<?> contract : List.of(AllTransportCases.class, AllLoadCases.class, AllStoreCases.class,
+                AllSyncCases.class)) {
             Events events = EngineTestKit.engine("junit-jupiter").selectors(selectClass(contract)).execute().testEvents();
             // knownLimitationsAreExplained is the one test that is no case
             assertThat(events.succeeded().count()).as("%s: only the reasons check runs", contract.getSimpleName()).isEqualTo(1);

@@ -9,6 +9,8 @@ import dev.pando.LogId;
 import dev.pando.LogKey;
 import dev.pando.ProtocolViolationException;
 import dev.pando.TopicId;
+import dev.pando.node.ProviderRegistry;
+import dev.pando.spi.NodeServices;
 import dev.pando.spi.ProviderOptions;
 import dev.pando.spi.SyncContext;
 import dev.pando.spi.SyncProvider;
@@ -61,21 +63,19 @@ class SyncMessageTest {
     }
 
     @Test
-    void theProviderIsDeclaredAndChecksItsOptions() {
-        // the node's registry loads it (this module may not declare `uses`); check the declaration
-        var descriptor = LogSyncProvider.class.getModule().getDescriptor();
-        if (descriptor != null) {
-            assertThat(descriptor.provides()).anySatisfy(p -> {
-                assertThat(p.service()).isEqualTo(SyncProvider.class.getName());
-                assertThat(p.providers()).containsExactly(LogSyncProvider.class.getName());
-            });
-        }
-        SyncProvider provider = new LogSyncProvider();
-        assertThat(provider.name()).isEqualTo("log-sync");
+    void theNodesRegistryFindsTheProviderAndChecksItsOptions() {
+        // ServiceLoader, through the node's registry (node declares `uses dev.pando.spi.SyncProvider`)
+        ProviderRegistry registry = ProviderRegistry.load();
+        assertThat(registry.syncs()).extracting(SyncProvider::name).containsExactly("log-sync");
+        SyncProvider provider = registry.sync("log-sync");
+        assertThat(provider).isInstanceOf(LogSyncProvider.class);
         assertThat(provider.optionKeys()).containsExactlyInAnyOrder("max_frame_bytes", "max_logs", "max_operations",
                 "timeout", "session_timeout", "batch_operations");
-        assertThat(provider.create(new SyncContext(ProviderOptions.empty())).protocolName()).isEqualTo("pando/sync/1");
-        assertThatThrownBy(() -> provider.create(new SyncContext(ProviderOptions.of("max_frame_bytes", "10"))))
+        assertThat(registry.createSync("log-sync", ProviderOptions.empty(), NodeServices.system()).protocolName())
+                .isEqualTo("pando/sync/1");
+        assertThatThrownBy(() -> registry.createSync("log-sync", ProviderOptions.of("timeot", "5s"), NodeServices.system()))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("[timeot]").hasMessageContaining("in module dev.pando.sync.log");
+        assertThatThrownBy(() -> registry.createSync("log-sync", ProviderOptions.of("max_frame_bytes", "10"), NodeServices.system()))
                 .isInstanceOf(ConfigurationException.class).hasMessageContaining("max_frame_bytes");
         assertThatThrownBy(() -> provider.create(new SyncContext(ProviderOptions.of("timeout", "0"))))
                 .isInstanceOf(ConfigurationException.class);
