@@ -104,6 +104,22 @@ final class JsonOut implements AutoCloseable {
         }
     }
 
+    /** An array of objects, each written by {@code fields} with this writer's field methods. */
+    <T> JsonOut objects(String name, List<T> items, java.util.function.BiConsumer<JsonOut, T> fields) {
+        try {
+            gen.writeArrayFieldStart(name);
+            for (T item : items) {
+                gen.writeStartObject();
+                fields.accept(this, item);
+                gen.writeEndObject();
+            }
+            gen.writeEndArray();
+            return this;
+        } catch (IOException e) {
+            throw failed(e);
+        }
+    }
+
     /** A decimal number field, rounded to {@code scale} digits after the point. */
     JsonOut decimal(String name, double value, int scale) {
         try {

@@ -1,7 +1,6 @@
 package dev.pando.examples;
 
 import dev.pando.PrivateKey;
-import dev.pando.spi.ProviderOptions;
 import dev.pando.spi.Transport;
 import java.io.IOException;
 import java.io.InputStream;
@@ -68,7 +67,7 @@ final class NetListen implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrivateKey identity = key == null ? PrivateKey.generate() : KeyFile.read(key);
-        Transport t = transport.create(identity, ProviderOptions.of(
+        Transport t = transport.create(identity, java.util.Map.of(
                 "bind", bind,
                 "stream_timeout", streamTimeout.toMillis() + "ms"));
 

@@ -7,7 +7,6 @@ import dev.pando.PrivateKey;
 import dev.pando.ProtocolViolationException;
 import dev.pando.spi.Connection;
 import dev.pando.spi.DuplexStream;
-import dev.pando.spi.ProviderOptions;
 import dev.pando.spi.Transport;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
@@ -100,7 +99,7 @@ final class NetPing implements Callable<Integer> {
             throw new InvalidInputException("ADDRESS is this node's own id: use another --key");
         }
         String millis = timeout.toMillis() + "ms";
-        try (Transport t = transport.create(identity, ProviderOptions.of(
+        try (Transport t = transport.create(identity, java.util.Map.of(
                 "bind", bind != null ? bind : defaultBind(remote.directAddresses()),
                 "handshake_timeout", millis,
                 "stream_timeout", millis))) {

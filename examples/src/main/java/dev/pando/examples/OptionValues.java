@@ -132,4 +132,48 @@ final class OptionValues {
             }
         }
     }
+
+    /**
+     * The repeatable provider option ({@code --store-option}, {@code --transport-option}) given as
+     * {@code KEY=VALUE}s, by key (null or empty: none).
+     *
+     * @throws picocli.CommandLine.ParameterException (a usage error, exit 2) for a value without
+     *     {@code =}, an empty key, or a key given twice
+     */
+    static java.util.Map<String, String> providerOptions(java.util.List<String> keyValues, String option,
+            picocli.CommandLine commandLine) {
+        java.util.Map<String, String> options = new java.util.TreeMap<>();
+        for (String keyValue : keyValues == null ? java.util.List.<String>of() : keyValues) {
+            int eq = keyValue.indexOf('=');
+            if (eq <= 0) {
+                throw new picocli.CommandLine.ParameterException(commandLine,
+                        option + " takes KEY=VALUE, got '" + keyValue + "'");
+            }
+            String key = keyValue.substring(0, eq);
+            if (options.putIfAbsent(key, keyValue.substring(eq + 1)) != null) {
+                throw new picocli.CommandLine.ParameterException(commandLine, option + " " + key + " is given twice");
+            }
+        }
+        return options;
+    }
+
+    /**
+     * The provider options a command sets itself ({@code commandOptions}, from its own flags) plus
+     * the user's {@code --store-option}/{@code --transport-option}s.
+     *
+     * @throws InvalidInputException if the user gave a key the command sets, naming the flag to use
+     */
+    static dev.pando.spi.ProviderOptions mergeProviderOptions(java.util.Map<String, String> commandOptions,
+            java.util.Map<String, String> userOptions, String option, java.util.Map<String, String> flagOfKey) {
+        java.util.Map<String, String> all = new java.util.TreeMap<>(userOptions);
+        for (java.util.Map.Entry<String, String> e : commandOptions.entrySet()) {
+            if (all.containsKey(e.getKey())) {
+                String flag = flagOfKey.get(e.getKey());
+                throw new InvalidInputException(option + " " + e.getKey() + ": this command sets " + e.getKey()
+                        + " itself" + (flag == null ? "" : " (from " + flag + ")"));
+            }
+            all.put(e.getKey(), e.getValue());
+        }
+        return dev.pando.spi.ProviderOptions.of(all);
+    }
 }

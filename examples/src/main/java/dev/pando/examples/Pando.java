@@ -1,5 +1,6 @@
 package dev.pando.examples;
 
+import dev.pando.node.ProviderRegistry;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
@@ -36,7 +38,8 @@ import picocli.CommandLine.ScopeType;
         versionProvider = Pando.Version.class,
         description = "Tools for Pando (p2panda-compatible) keys, operations, stores and networking. Every command prints one JSON object "
                 + "(net listen: one when listening, one when stopped).",
-        subcommands = {KeyCommand.class, OpCommand.class, StoreCommand.class, NetCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {KeyCommand.class, OpCommand.class, StoreCommand.class, NetCommand.class, ProvidersCommand.class,
+            CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",
@@ -57,10 +60,12 @@ public final class Pando {
 
     private final InputStream stdin;
     private final ShutdownHooks shutdownHooks;
+    private final Supplier<ProviderRegistry> registries;
 
-    Pando(InputStream stdin, ShutdownHooks shutdownHooks) {
+    Pando(InputStream stdin, ShutdownHooks shutdownHooks, Supplier<ProviderRegistry> registries) {
         this.stdin = stdin;
         this.shutdownHooks = shutdownHooks;
+        this.registries = registries;
     }
 
     /** Runs the command line and exits the JVM with its exit code. */
@@ -88,11 +93,20 @@ public final class Pando {
 
     /** {@link #run(String[], InputStream, Writer, Writer)} with the given stand-in for signals. */
     static int run(String[] args, InputStream in, ShutdownHooks shutdownHooks, Writer out, Writer err) {
+        return run(args, in, shutdownHooks, ProviderRegistry::load, out, err);
+    }
+
+    /**
+     * {@link #run(String[], InputStream, ShutdownHooks, Writer, Writer)} with the given source of
+     * the provider registry (by default {@link ProviderRegistry#load()}: what is on the module path).
+     */
+    static int run(String[] args, InputStream in, ShutdownHooks shutdownHooks, Supplier<ProviderRegistry> registries,
+            Writer out, Writer err) {
         StdoutWriter stdout = new StdoutWriter(out);
         PrintWriter printOut = new PrintWriter(stdout, true);
         PrintWriter printErr = new PrintWriter(err, true);
         ErrorPrinter errors = new ErrorPrinter(args);
-        CommandLine cmd = new CommandLine(new Pando(in, shutdownHooks))
+        CommandLine cmd = new CommandLine(new Pando(in, shutdownHooks, registries))
                 .setOut(printOut)
                 .setErr(printErr)
                 .setParameterExceptionHandler(errors)
@@ -150,6 +164,17 @@ public final class Pando {
     /** The standard input, for commands that read {@code -} from it. */
     InputStream stdin() {
         return stdin;
+    }
+
+    /**
+     * The providers on the module path, found by the node's {@link ProviderRegistry} (a fresh
+     * registry per call).
+     *
+     * @throws dev.pando.ConfigurationException if two providers of one kind share a name (naming
+     *     both, with their modules) or a provider cannot be loaded
+     */
+    ProviderRegistry registry() {
+        return registries.get();
     }
 
     /** Where SIGINT/SIGTERM are heard, for long-running commands. */

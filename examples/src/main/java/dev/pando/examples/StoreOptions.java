@@ -8,8 +8,13 @@ import dev.pando.spi.Store;
 import dev.pando.spi.StoreProvider;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** The options every {@code pando store} command shares: which store, and its file. */
 final class StoreOptions {
@@ -22,8 +27,18 @@ final class StoreOptions {
     Path db;
 
     @Option(names = "--store", defaultValue = "sqlite", paramLabel = "NAME",
-            description = "The store provider: sqlite (default) or memory (nothing is kept after the command).")
+            description = "The store provider: sqlite (default), memory (nothing is kept after the command), "
+                    + "or a plug-in's (pando providers lists them).")
     String store;
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec mixee;
+
+    @Option(names = "--store-option", paramLabel = "KEY=VALUE",
+            description = "An option of the store provider (repeatable), e.g. busy_timeout=10s, synchronous=full for sqlite; "
+                    + "pando providers lists each provider's keys, an unknown key is an error listing them. "
+                    + "path comes from --db.")
+    List<String> storeOptions;
 
     /** How a command uses the store. */
     enum Access {
@@ -49,26 +64,31 @@ final class StoreOptions {
      *     error kind: {@code StoreBusy}, {@code StoreReadOnly}, {@code StoreCorrupt} …)
      */
     Store open(Access access) {
-        ProviderRegistry registry = ProviderRegistry.load();
+        Map<String, String> userOptions = OptionValues.providerOptions(storeOptions, "--store-option", mixee.commandLine());
+        ProviderRegistry registry = ((Pando) mixee.root().userObject()).registry();
         StoreProvider provider = registry.findStore(store).orElseThrow(() -> new InvalidInputException(
                 "no store provider named " + store + "; found: " + registry.stores().stream().map(StoreProvider::name).toList()));
         Set<String> keys = provider.optionKeys();
         if (access == Access.READ && keys.contains(PATH) && !Files.isRegularFile(db)) {
             throw new InvalidInputException("no database file at " + db);
         }
-        ProviderOptions options = ProviderOptions.empty();
+        Map<String, String> own = new TreeMap<>();
         if (keys.contains(PATH)) {
-            options = options.with(PATH, db.toString());
+            own.put(PATH, db.toString());
         }
         if (access == Access.READ && keys.contains(READ_ONLY)) {
-            options = options.with(READ_ONLY, "true");
+            own.put(READ_ONLY, "true");
         }
+        ProviderOptions options = OptionValues.mergeProviderOptions(own, userOptions, "--store-option",
+                Map.of(PATH, "--db", READ_ONLY, "the command: export and check open the store read-only"));
         Store created;
         try {
             created = registry.createStore(store, options, NodeServices.system());
         } catch (ConfigurationException e) {
-            // a --db the provider cannot take as a path (say, a file: URI)
-            throw new InvalidInputException("--db " + db + ": " + e.getMessage(), e);
+            // an option key the provider does not know (listing those it does), a value it refuses,
+            // or a --db it cannot take as a path (say, a file: URI)
+            throw new InvalidInputException("the " + store + " store rejects its options (--db " + db
+                    + (userOptions.isEmpty() ? "" : ", --store-option " + userOptions.keySet()) + "): " + e.getMessage(), e);
         }
         // a StoreException from here names the file and what is wrong with it: passed on as it is
         created.open();

@@ -8,7 +8,11 @@ import dev.pando.spi.NodeServices;
 import dev.pando.spi.ProviderOptions;
 import dev.pando.spi.Transport;
 import dev.pando.spi.TransportProvider;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** The options every {@code pando net} command shares: which transport, and which network. */
 final class TransportOptions {
@@ -19,13 +23,22 @@ final class TransportOptions {
 
     @Option(names = "--transport", defaultValue = DEFAULT_TRANSPORT, paramLabel = "NAME",
             description = "The transport provider, found on the module path (default: ${DEFAULT-VALUE}; "
-                    + "also: quic, the pure-Java kwik one).")
+                    + "also: quic, the pure-Java kwik one, or a plug-in's: pando providers lists them).")
     String transport;
 
     @Option(names = "--network", defaultValue = DEFAULT_NETWORK, paramLabel = "NAME",
             description = "The network: its id is BLAKE3 of the name, and nodes of different networks never talk "
                     + "(default: ${DEFAULT-VALUE}, p2panda's default network id).")
     String network;
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec mixee;
+
+    @Option(names = "--transport-option", paramLabel = "KEY=VALUE",
+            description = "An option of the transport provider (repeatable), e.g. idle_timeout=1m, max_connections=64; "
+                    + "pando providers lists each provider's keys, an unknown key is an error listing them. "
+                    + "bind and the timeouts come from --bind, --timeout, --stream-timeout.")
+    List<String> transportOptions;
 
     NetworkId networkId() {
         if (network.isEmpty()) {
@@ -42,12 +55,16 @@ final class TransportOptions {
      *     or options the provider rejects (an unknown key or a bad value)
      * @throws ConfigurationException if two providers share a name (naming both)
      */
-    Transport create(PrivateKey identity, ProviderOptions options) {
-        ProviderRegistry registry = ProviderRegistry.load();
+    Transport create(PrivateKey identity, Map<String, String> commandOptions) {
+        Map<String, String> userOptions = OptionValues.providerOptions(transportOptions, "--transport-option", mixee.commandLine());
+        ProviderRegistry registry = ((Pando) mixee.root().userObject()).registry();
         if (registry.findTransport(transport).isEmpty()) {
             throw new InvalidInputException("no transport provider named \"" + transport + "\"; found: "
                     + registry.transports().stream().map(TransportProvider::name).toList());
         }
+        ProviderOptions options = OptionValues.mergeProviderOptions(commandOptions, userOptions, "--transport-option",
+                Map.of("bind", "--bind", "handshake_timeout", "--timeout",
+                        "stream_timeout", mixee.name().equals("ping") ? "--timeout" : "--stream-timeout"));
         try {
             return registry.createTransport(transport, identity, networkId(), options, NodeServices.system());
         } catch (ConfigurationException e) {

@@ -52,6 +52,14 @@ final class Cli {
         return runWithStdin(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), args);
     }
 
+    /** Runs with the given provider registry instead of the one the module path gives. */
+    static Result runWithProviders(java.util.function.Supplier<dev.pando.node.ProviderRegistry> registries, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Pando.run(args, new ByteArrayInputStream(new byte[0]), ShutdownHooks.JVM, registries, out, err);
+        return new Result(code, out.toString(), err.toString());
+    }
+
     static Result runWithStdin(InputStream stdin, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

@@ -100,6 +100,46 @@ class LauncherScriptTest {
                 + "-m dev.pando.examples/dev.pando.examples.Pando key generate");
     }
 
+    @Test
+    void appendsThePluginsFolderAndPandoModulePathToTheModulePath() throws Exception {
+        Path plugins = Files.createDirectory(root.resolve("plugins"));
+        Files.writeString(plugins.resolve("b-store.jar"), "");
+        Files.writeString(plugins.resolve("a-transport.jar"), "");
+        Files.writeString(plugins.resolve("README.txt"), "not a jar");
+        Path extra = Files.writeString(root.resolve("extra.jar"), "");
+        Path dir = Files.createDirectory(root.resolve("libs"));
+        Run r = run(java.util.Map.of("PANDO_MODULE_PATH", extra + "::" + dir, "PANDO_JAVA_OPTS", "-Xmx64m"), "providers");
+        assertThat(r.exit).as(r.err).isZero();
+        String real = root.toRealPath().toString();
+        String target = real + "/examples/target";
+        assertThat(r.out.strip()).isEqualTo("java --enable-native-access=io.netty.common,org.xerial.sqlitejdbc -Xmx64m "
+                + "-p " + target + "/pando-examples-0.1.0.jar:" + target + "/modules/dep.jar:"
+                + real + "/plugins/a-transport.jar:" + real + "/plugins/b-store.jar:" + extra + ":" + dir + " "
+                + "-m dev.pando.examples/dev.pando.examples.Pando providers");
+    }
+
+    @Test
+    void refusesAPandoModulePathEntryThatDoesNotExist() throws Exception {
+        Run r = run(java.util.Map.of("PANDO_MODULE_PATH", root.resolve("missing.jar").toString()), "providers");
+        assertThat(r.exit).isEqualTo(1);
+        assertThat(r.out).isEmpty();
+        assertThat(r.err).isEqualTo("pando: PANDO_MODULE_PATH names " + root.resolve("missing.jar") + ", which does not exist.\n");
+    }
+
+    @Test
+    void refusesAModulePathInPandoJavaOptsInsteadOfOverridingIt() throws Exception {
+        java.util.Map<String, String> flagged = java.util.Map.of(
+                "-Xmx64m -p my.jar", "-p", "--module-path my.jar", "--module-path", "--module-path=my.jar", "--module-path=my.jar");
+        for (var e : flagged.entrySet()) {
+            Run r = run(java.util.Map.of("PANDO_JAVA_OPTS", e.getKey()), "providers");
+            assertThat(r.exit).as(e.getKey()).isEqualTo(1);
+            assertThat(r.out).as(e.getKey()).isEmpty();
+            assertThat(r.err).as(e.getKey())
+                    .startsWith("pando: PANDO_JAVA_OPTS must not set the module path (" + e.getValue() + "): the launcher sets it.")
+                    .contains("PANDO_MODULE_PATH=").contains("/plugins/");
+        }
+    }
+
     private record Run(int exit, String out, String err) {
     }
 

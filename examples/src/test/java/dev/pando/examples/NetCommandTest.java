@@ -259,10 +259,9 @@ class NetCommandTest {
      * {@code close}), and expects the listener to abort the stream rather than answer.
      */
     private static void assertDropped(NodeAddress listener, byte[] request, boolean close) {
-        TransportOptions options = new TransportOptions();
-        options.transport = TransportOptions.DEFAULT_TRANSPORT;
-        options.network = TransportOptions.DEFAULT_NETWORK;
-        try (Transport t = options.create(PrivateKey.generate(), ProviderOptions.of("bind", "127.0.0.1:0"))) {
+        try (Transport t = dev.pando.node.ProviderRegistry.load().createTransport(TransportOptions.DEFAULT_TRANSPORT,
+                PrivateKey.generate(), dev.pando.NetworkId.DEFAULT, ProviderOptions.of("bind", "127.0.0.1:0"),
+                dev.pando.spi.NodeServices.system())) {
             t.start();
             Connection c = t.dial(listener, PingProtocol.NAME).orTimeout(30, TimeUnit.SECONDS).join();
             DuplexStream s = c.openStream().orTimeout(30, TimeUnit.SECONDS).join();
