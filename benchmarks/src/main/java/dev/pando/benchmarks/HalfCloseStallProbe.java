@@ -62,9 +62,14 @@ public final class HalfCloseStallProbe {
                     pipe.write(payload, 0, payload.length);
                     pipe.flush();
                     pipe.closeOutput();
-                    byte[] back = new byte[payload.length];
-                    pipe.readFully(back, 0, back.length);
-                    return Arrays.equals(back, payload);
+                    // read to end of stream: the answer's FIN is what goes missing
+                    java.io.ByteArrayOutputStream back = new java.io.ByteArrayOutputStream();
+                    byte[] buffer = new byte[8192];
+                    int n;
+                    while ((n = pipe.read(buffer, 0, buffer.length)) >= 0) {
+                        back.write(buffer, 0, n);
+                    }
+                    return Arrays.equals(back.toByteArray(), payload);
                 }));
             }
             go.countDown();
