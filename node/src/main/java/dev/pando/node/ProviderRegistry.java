@@ -23,12 +23,14 @@ import dev.pando.spi.TransportContext;
 import dev.pando.spi.TransportProvider;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.SortedMap;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -58,14 +60,14 @@ import org.slf4j.LoggerFactory;
 public final class ProviderRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(ProviderRegistry.class);
 
-    private final Map<String, StoreProvider> stores;
-    private final Map<String, TransportProvider> transports;
-    private final Map<String, SyncProvider> syncs;
-    private final Map<String, GossipProvider> gossips;
-    private final Map<String, DiscoveryProvider> discoveries;
+    private final SortedMap<String, StoreProvider> stores;
+    private final SortedMap<String, TransportProvider> transports;
+    private final SortedMap<String, SyncProvider> syncs;
+    private final SortedMap<String, GossipProvider> gossips;
+    private final SortedMap<String, DiscoveryProvider> discoveries;
 
-    private ProviderRegistry(Map<String, StoreProvider> stores, Map<String, TransportProvider> transports,
-            Map<String, SyncProvider> syncs, Map<String, GossipProvider> gossips, Map<String, DiscoveryProvider> discoveries) {
+    private ProviderRegistry(SortedMap<String, StoreProvider> stores, SortedMap<String, TransportProvider> transports,
+            SortedMap<String, SyncProvider> syncs, SortedMap<String, GossipProvider> gossips, SortedMap<String, DiscoveryProvider> discoveries) {
         this.stores = stores;
         this.transports = transports;
         this.syncs = syncs;
@@ -170,8 +172,8 @@ public final class ProviderRegistry {
             return found;
         }
 
-        private static <P> Map<String, P> byName(String kind, Collection<P> providers, Function<P, String> name) {
-            Map<String, P> named = new TreeMap<>();
+        private static <P> SortedMap<String, P> byName(String kind, Collection<P> providers, Function<P, String> name) {
+            SortedMap<String, P> named = new TreeMap<>();
             for (P p : providers) {
                 String n = Objects.requireNonNull(name.apply(p), () -> "the name of " + describe(p));
                 P other = named.putIfAbsent(n, p);
@@ -180,33 +182,33 @@ public final class ProviderRegistry {
                             + " and " + describe(p) + "; a name must be unique (remove one of them)");
                 }
             }
-            return Map.copyOf(named);
+            return Collections.unmodifiableSortedMap(named);
         }
     }
 
     /** The store providers, by name. */
     public List<StoreProvider> stores() {
-        return List.copyOf(new TreeMap<>(stores).values());
+        return List.copyOf(stores.values());
     }
 
     /** The transport providers, by name. */
     public List<TransportProvider> transports() {
-        return List.copyOf(new TreeMap<>(transports).values());
+        return List.copyOf(transports.values());
     }
 
     /** The sync providers, by name. */
     public List<SyncProvider> syncs() {
-        return List.copyOf(new TreeMap<>(syncs).values());
+        return List.copyOf(syncs.values());
     }
 
     /** The gossip providers, by name. */
     public List<GossipProvider> gossips() {
-        return List.copyOf(new TreeMap<>(gossips).values());
+        return List.copyOf(gossips.values());
     }
 
     /** The discovery providers, by name. */
     public List<DiscoveryProvider> discoveries() {
-        return List.copyOf(new TreeMap<>(discoveries).values());
+        return List.copyOf(discoveries.values());
     }
 
     /** The sync provider with this name, if there is one. */
@@ -240,8 +242,7 @@ public final class ProviderRegistry {
      * @throws ConfigurationException if there is none, listing the names there are
      */
     public StoreProvider store(String name) {
-        return findStore(name).orElseThrow(() -> new ConfigurationException(
-                "no store provider named \"" + name + "\"; found: " + new TreeSet<>(stores.keySet())));
+        return named("store", stores, name);
     }
 
     /**
@@ -252,7 +253,7 @@ public final class ProviderRegistry {
     public StoreProvider store() {
         if (stores.size() != 1) {
             throw new ConfigurationException((stores.isEmpty() ? "no store provider found" : "several store providers found: "
-                    + new TreeSet<>(stores.keySet())) + "; name the one to use");
+                    + stores.keySet()) + "; name the one to use");
         }
         return stores.values().iterator().next();
     }
@@ -263,8 +264,7 @@ public final class ProviderRegistry {
      * @throws ConfigurationException if there is none, listing the names there are
      */
     public TransportProvider transport(String name) {
-        return findTransport(name).orElseThrow(() -> new ConfigurationException(
-                "no transport provider named \"" + name + "\"; found: " + new TreeSet<>(transports.keySet())));
+        return named("transport", transports, name);
     }
 
     /**
@@ -294,10 +294,10 @@ public final class ProviderRegistry {
         return named("discovery", discoveries, name);
     }
 
-    private static <P> P named(String kind, Map<String, P> providers, String name) {
+    private static <P> P named(String kind, SortedMap<String, P> providers, String name) {
         P p = providers.get(name);
         if (p == null) {
-            throw new ConfigurationException("no " + kind + " provider named \"" + name + "\"; found: " + new TreeSet<>(providers.keySet()));
+            throw new ConfigurationException("no " + kind + " provider named \"" + name + "\"; found: " + providers.keySet());
         }
         return p;
     }
@@ -389,8 +389,8 @@ public final class ProviderRegistry {
 
     @Override
     public String toString() {
-        return "ProviderRegistry[stores=" + new TreeSet<>(stores.keySet()) + ", transports=" + new TreeSet<>(transports.keySet())
-                + ", syncs=" + new TreeSet<>(syncs.keySet()) + ", gossips=" + new TreeSet<>(gossips.keySet())
-                + ", discoveries=" + new TreeSet<>(discoveries.keySet()) + "]";
+        return "ProviderRegistry[stores=" + stores.keySet() + ", transports=" + transports.keySet()
+                + ", syncs=" + syncs.keySet() + ", gossips=" + gossips.keySet()
+                + ", discoveries=" + discoveries.keySet() + "]";
     }
 }
