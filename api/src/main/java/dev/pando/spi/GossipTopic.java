@@ -18,6 +18,15 @@ public interface GossipTopic extends AutoCloseable {
      */
     void broadcast(byte[] message);
 
+    /**
+     * Contacts more peers known to share this topic (the node learns them after joining, e.g. from
+     * its topic exchange), as {@link Gossip#join} does with its known peers. Returns at once;
+     * peers already neighbours are ignored.
+     *
+     * @throws IllegalStateException after {@link #close()}
+     */
+    void joinPeers(java.util.Collection<dev.pando.NodeAddress> peers);
+
     /** Leaves the overlay; the listener hears nothing after this returns. Idempotent. */
     @Override
     void close();

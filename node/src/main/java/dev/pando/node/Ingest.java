@@ -187,7 +187,7 @@ public final class Ingest implements AutoCloseable {
         };
     }
 
-    private static IngestVerdict verdict(IngestResult result) {
+    static IngestVerdict verdict(IngestResult result) {
         if (result instanceof IngestResult.Inserted) {
             return IngestVerdict.of(IngestVerdict.Status.STORED);
         } else if (result instanceof IngestResult.Duplicate) {

@@ -7,7 +7,9 @@ import dev.pando.LogKey;
 import dev.pando.PandoException;
 import dev.pando.ProtocolViolationException;
 import dev.pando.PublicKey;
+import dev.pando.RejectedOperationException;
 import dev.pando.TopicId;
+import dev.pando.TopicRefusedException;
 import dev.pando.spi.IncomingOperation;
 import dev.pando.spi.IngestVerdict;
 import dev.pando.spi.LogRangeSize;
@@ -71,7 +73,7 @@ final class LogSyncSession {
             frames.flush();
             SyncMessage first = readMessage();
             if (first instanceof SyncMessage.Refused) {
-                throw new ProtocolViolationException("the peer does not serve topic " + topic);
+                throw new TopicRefusedException("the peer does not serve topic " + topic);
             }
             SyncMessage.Have theirs = expectHave(first);
             if (!theirs.topic().equals(topic)) {
@@ -320,7 +322,7 @@ final class LogSyncSession {
         batch.clear();
         for (IngestVerdict v : verdicts) {
             if (v.status() == IngestVerdict.Status.REJECTED) {
-                throw new ProtocolViolationException("the peer sent an invalid operation"
+                throw new RejectedOperationException(v.error(), "the peer sent an invalid operation"
                         + v.error().map(k -> " (" + k.wireName() + ")").orElse("")
                         + (v.detail().isEmpty() ? "" : ": " + v.detail()));
             }
