@@ -3,6 +3,7 @@ package dev.pando.spi;
 import dev.pando.NodeAddress;
 import dev.pando.TopicId;
 import java.util.Collection;
+import java.util.Optional;
 
 /**
  * A running gossip service: one overlay per joined topic. Thread-safe.
@@ -29,6 +30,14 @@ public interface Gossip extends AutoCloseable {
      *     after {@link #close()}
      */
     GossipTopic join(TopicId topic, Collection<NodeAddress> knownPeers, GossipListener listener);
+
+    /**
+     * What this service has counted so far (sent, received, duplicates, grafts, prunes, …), or
+     * empty if it keeps no counters. Cheap; any thread.
+     */
+    default Optional<GossipCounters> counters() {
+        return Optional.empty();
+    }
 
     @Override
     void close();
