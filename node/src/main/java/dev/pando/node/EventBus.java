@@ -110,12 +110,18 @@ final class EventBus implements Flow.Publisher<NodeEvent> {
             }
         }
 
+        /** The next event; once the buffered ones are read, the Lagged for those missed since. */
         NodeEvent poll() {
-            return queue.poll();
+            NodeEvent e = queue.poll();
+            if (e == null && missed > 0) {
+                e = new NodeEvent.Lagged(missed);
+                missed = 0;
+            }
+            return e;
         }
 
         boolean isEmpty() {
-            return queue.isEmpty();
+            return queue.isEmpty() && missed == 0;
         }
 
         void clear() {

@@ -675,6 +675,26 @@ final class FloodGossip implements Gossip {
         }
 
         @Override
+        public void joinPeers(Collection<NodeAddress> more) {
+            Objects.requireNonNull(more, "peers");
+            List<NodeAddress> targets = new ArrayList<>();
+            synchronized (FloodGossip.this) {
+                if (closed) {
+                    throw new IllegalStateException("topic " + id + " was left");
+                }
+                for (NodeAddress a : more) {
+                    if (!a.nodeId().equals(self) && !neighbours.contains(a.nodeId())) {
+                        known.put(a.nodeId(), a);
+                        targets.add(a);
+                    }
+                }
+            }
+            for (NodeAddress a : targets) {
+                tryJoin(this, a.nodeId(), joinRetry);
+            }
+        }
+
+        @Override
         public void broadcast(byte[] message) {
             Objects.requireNonNull(message, "message");
             if (message.length > maxMessageBytes) {
