@@ -31,11 +31,7 @@ final class Listener implements AutoCloseable {
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private final Signals signals = new Signals();
 
-    private Listener(String... args) {
-        String[] all = new String[args.length + 2];
-        all[0] = "net";
-        all[1] = "listen";
-        System.arraycopy(args, 0, all, 2, args.length);
+    private Listener(String[] all) {
         InputStream stdin = new InputStream() {
             @Override
             public int read() throws IOException {
@@ -73,9 +69,18 @@ final class Listener implements AutoCloseable {
         t.start();
     }
 
-    /** Starts the listener and waits for its first line (or for it to fail). */
+    /** Starts {@code pando net listen args…} and waits for its first line (or for it to fail). */
     static Listener start(String... args) {
-        Listener l = new Listener(args);
+        String[] all = new String[args.length + 2];
+        all[0] = "net";
+        all[1] = "listen";
+        System.arraycopy(args, 0, all, 2, args.length);
+        return startCommand(all);
+    }
+
+    /** Starts {@code pando args…} (a command that runs until stdin ends) and waits for its first line. */
+    static Listener startCommand(String... all) {
+        Listener l = new Listener(all);
         await().atMost(Duration.ofSeconds(60)).until(() -> l.out.indexOf("\n") >= 0 || l.exit.isDone());
         return l;
     }
@@ -136,6 +141,25 @@ final class Listener implements AutoCloseable {
         } catch (Exception e) {
             throw new AssertionError("the listener did not end: " + out + " " + err, e);
         }
+    }
+
+    /** Every line printed so far, parsed. */
+    List<JsonNode> json() {
+        List<JsonNode> out = new ArrayList<>();
+        for (int i = 0; i < lines(); i++) {
+            out.add(line(i));
+        }
+        return out;
+    }
+
+    /** Ends stdin, waits for the command to end with exit code 0, and returns every line. */
+    List<JsonNode> stopAll() {
+        closeStdin();
+        int code = exitCode();
+        if (code != 0) {
+            throw new AssertionError("the command exited with " + code + ": " + out + " " + err);
+        }
+        return json();
     }
 
     /** The number of lines printed so far. */

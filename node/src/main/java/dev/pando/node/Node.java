@@ -96,6 +96,8 @@ public final class Node implements AutoCloseable {
     /** Metadata kept about recently stored operations' origins, for message sources. */
     private static final int ORIGINS = 65_536;
     private static final Duration DIAL_TIMEOUT = Duration.ofSeconds(20);
+    /** A connection that comes up this soon after a topic exchange with its peer does not start another. */
+    private static final Duration RECENT_EXCHANGE = Duration.ofSeconds(10);
 
     /** Where a stored operation came from. */
     record Origin(TopicMessage.Source source, Optional<PublicKey> peer) {
@@ -129,6 +131,10 @@ public final class Node implements AutoCloseable {
         }
     });
     private final Map<PublicKey, CompletableFuture<Connection>> syncConnections = new ConcurrentHashMap<>();
+    /** When the last topic exchange with each peer ended (scheduler nanos); bounded by the address book's size. */
+    private final Map<PublicKey, Long> lastExchange = new ConcurrentHashMap<>();
+    /** The topic exchanges running, by peer; the flag asks for one more run after. */
+    private final Map<PublicKey, java.util.concurrent.atomic.AtomicBoolean> exchanges = new ConcurrentHashMap<>();
     private final Semaphore acceptedSessions;
     private final Object publishLock = new Object();
     private final Counters counters = new Counters();
@@ -438,7 +444,11 @@ public final class Node implements AutoCloseable {
         if (event instanceof TransportEvent.PeerConnected c) {
             counters.connections.incrementAndGet();
             events.emit(new NodeEvent.ConnectionEstablished(c.peer(), transportName));
-            if (running() && id.compareTo(c.peer()) < 0 && addressBook.get(c.peer()).isPresent()) {
+            // a reconnect: learn again what the peer shares, unless an exchange just ran (the dial
+            // that made this connection was most likely for one)
+            Long last = lastExchange.get(c.peer());
+            boolean recent = last != null && scheduler.nanoTime() - last < RECENT_EXCHANGE.toNanos();
+            if (running() && !recent && id.compareTo(c.peer()) < 0 && addressBook.get(c.peer()).isPresent()) {
                 exchangeWith(c.peer());
             }
         } else if (event instanceof TransportEvent.PeerDisconnected d) {
@@ -454,10 +464,27 @@ public final class Node implements AutoCloseable {
 
     // ------------------------------------------------------------------------- topic exchange
 
-    /** Runs the topic exchange with {@code peer} in the background. */
+    /**
+     * Runs the topic exchange with {@code peer} in the background: one at a time per peer; asked
+     * again while one runs, it runs once more afterwards (a topic may have been added meanwhile).
+     */
     private void exchangeWith(PublicKey peer) {
+        if (!running() || addressBook.get(peer).isEmpty()) {
+            return;
+        }
+        java.util.concurrent.atomic.AtomicBoolean again = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicBoolean running = exchanges.putIfAbsent(peer, again);
+        if (running != null) {
+            running.set(true);
+            return;
+        }
+        runExchange(peer, again);
+    }
+
+    private void runExchange(PublicKey peer, java.util.concurrent.atomic.AtomicBoolean again) {
         Optional<NodeAddress> address = addressBook.get(peer);
         if (address.isEmpty() || !running()) {
+            exchanges.remove(peer, again);
             return;
         }
         transport.dial(address.get(), TopicExchange.PROTOCOL)
@@ -473,6 +500,11 @@ public final class Node implements AutoCloseable {
                     if (error != null) {
                         counters.exchangeFailures.incrementAndGet();
                         LOG.debug("topic exchange with {} failed: {}", peer, error.toString());
+                    }
+                    if (again.getAndSet(false) && error == null) {
+                        runExchange(peer, again);
+                    } else {
+                        exchanges.remove(peer, again);
                     }
                 });
     }
@@ -491,8 +523,14 @@ public final class Node implements AutoCloseable {
     }
 
     private void exchanged(TopicExchange.Result r) {
+        lastExchange.put(r.peer(), scheduler.nanoTime());
         r.peerAddress().ifPresent(a -> addPeer(a, AddressBook.EXCHANGE));
         shared.put(r.peer(), Set.copyOf(r.shared()));
+        if (shared.size() > config.maxAddressBook) {
+            // forget what was learned about peers the address book no longer holds
+            shared.keySet().removeIf(p -> addressBook.get(p).isEmpty());
+            lastExchange.keySet().removeIf(p -> !shared.containsKey(p));
+        }
         for (TopicId topic : r.shared()) {
             TopicSubscription s = subscriptions.get(topic);
             if (s == null) {
@@ -1015,6 +1053,8 @@ public final class Node implements AutoCloseable {
         private final List<Flow.Subscriber<? super NodeEvent>> subscribers = new ArrayList<>();
         private final ProviderRegistry.Builder registry = ProviderRegistry.builder();
         private ProviderRegistry builtRegistry;
+        private boolean explicitRegistry;
+        private boolean explicitProviders;
         private InetSocketAddress bind;
         private boolean bootstrap;
         private Scheduler scheduler;
@@ -1074,6 +1114,7 @@ public final class Node implements AutoCloseable {
         /** Adds a transport from a provider instance (not found on the module path, e.g. a test network's). */
         public Builder transport(TransportProvider provider, ProviderOptions options) {
             registry.transport(provider);
+            explicitProviders = true;
             return transport(provider.name(), options);
         }
 
@@ -1105,6 +1146,7 @@ public final class Node implements AutoCloseable {
         /** Adds a gossip provider instance and selects it. */
         public Builder gossip(GossipProvider provider, ProviderOptions options) {
             registry.gossip(provider);
+            explicitProviders = true;
             return gossip(provider.name(), options);
         }
 
@@ -1197,6 +1239,18 @@ public final class Node implements AutoCloseable {
             return d;
         }
 
+        /**
+         * Selects providers from {@code registry} instead of the module path (e.g. a command line's,
+         * or one built with explicit providers). Not with {@link #transport(TransportProvider,
+         * ProviderOptions)} or {@link #gossip(GossipProvider, ProviderOptions)}: add those to the
+         * registry.
+         */
+        public Builder providers(ProviderRegistry registry) {
+            this.builtRegistry = Objects.requireNonNull(registry, "registry");
+            this.explicitRegistry = true;
+            return this;
+        }
+
         ProviderRegistry registry() {
             if (builtRegistry == null) {
                 builtRegistry = registry.build();
@@ -1225,6 +1279,10 @@ public final class Node implements AutoCloseable {
          * @throws ConfigurationException for a missing provider or invalid options
          */
         public Node build() {
+            if (explicitRegistry && explicitProviders) {
+                throw new IllegalStateException("providers(registry) and provider instances cannot be combined: "
+                        + "add the instances to the registry");
+            }
             return new Node(this);
         }
 

@@ -1,0 +1,395 @@
+package dev.pando.examples;
+
+import dev.pando.ConfigurationException;
+import dev.pando.NetworkId;
+import dev.pando.NodeAddress;
+import dev.pando.PrivateKey;
+import dev.pando.TopicId;
+import dev.pando.node.Node;
+import dev.pando.node.NodeCounters;
+import dev.pando.node.NodeEvent;
+import dev.pando.node.ProviderRegistry;
+import dev.pando.spi.ProviderOptions;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code pando node}: a headless node. Subscribes to topics, serves their logs to peers and keeps
+ * them in step, and prints one JSON line per {@link NodeEvent} until stdin ends or a signal comes.
+ */
+@Command(name = "node", mixinStandardHelpOptions = true, sortOptions = false, sortSynopsis = false,
+        description = {"Runs a headless node: subscribes to each --topic (operations already in --db are served to "
+                + "peers), contacts each --peer, and keeps the topics in step with every peer that shares them "
+                + "(log sync; live gossip when a gossip provider is on the module path).",
+                "Prints one JSON object per line: first {\"event\":\"started\",\"node_id\",\"address\" (give it to "
+                + "--peer of another node),…}, then one per node event (sync_started, sync_finished with peer, topic, "
+                + "operations_in, operations_out, bytes_in, bytes_out, ms; sync_failed with a reason; peer_discovered; "
+                + "connection_established; …), and {\"event\":\"stopped\",…} with counters after stdin EOF (unless "
+                + "--until-signal), SIGINT or SIGTERM.",
+                "DURATION: a positive number with ms, s or m (500ms, 5s, 2m), or ISO-8601 (PT1M30S)."},
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  pando node --topic chat --db a.db --port 4433             stops at Ctrl-D or Ctrl-C",
+            "  pando node --topic chat --peer <address printed by the other node>",
+            "  pando node --topic chat --bootstrap --until-signal > node.jsonl &"})
+final class NodeCommand implements Callable<Integer> {
+    private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(20);
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--topic", paramLabel = "NAME",
+            description = "A topic to subscribe to (repeatable): its id is BLAKE3 of the name, its logs have log id "
+                    + "LogId.forTopic(id), as pando store import writes them.")
+    List<String> topics = new ArrayList<>();
+
+    @Option(names = "--db", paramLabel = "FILE",
+            description = "A SQLite database: operations and nothing else persist (default: memory, nothing kept).")
+    Path db;
+
+    @Option(names = "--store", paramLabel = "NAME",
+            description = "The store provider (default: sqlite with --db, else memory).")
+    String store;
+
+    @Option(names = "--store-option", paramLabel = "KEY=VALUE", description = "An option of the store provider (repeatable).")
+    List<String> storeOptions;
+
+    @Option(names = "--key-file", paramLabel = "FILE",
+            description = "The node's key: a file holding the output of pando key generate (default: a fresh key).")
+    Path key;
+
+    @Option(names = "--bind", defaultValue = "0.0.0.0", paramLabel = "IP",
+            description = "The IP address to listen on (default: ${DEFAULT-VALUE}, every interface).")
+    String bind;
+
+    @Option(names = "--port", defaultValue = "0", paramLabel = "N",
+            description = "The UDP port to listen on (default: ${DEFAULT-VALUE}, a free one).")
+    int port;
+
+    @Option(names = "--peer", paramLabel = "ADDRESS", description = "A peer's address to contact (repeatable).")
+    List<String> peers = new ArrayList<>();
+
+    @Option(names = "--bootstrap",
+            description = "Bootstrap mode: expect no peer at start and serve as the entry point others name.")
+    boolean bootstrap;
+
+    @Option(names = "--relay", paramLabel = "URL", description = "A relay to reach peers behind NAT through.")
+    String relay;
+
+    @Option(names = "--bootstrap-peer", paramLabel = "NODE_ID",
+            description = "A bootstrap node reached by node id through --relay (repeatable).")
+    List<String> bootstrapPeers = new ArrayList<>();
+
+    @Option(names = "--mdns", description = "Find and announce nodes on the local network with mDNS.")
+    boolean mdns;
+
+    @Option(names = "--network", defaultValue = TransportOptions.DEFAULT_NETWORK, paramLabel = "NAME",
+            description = "The network: its id is BLAKE3 of the name (default: ${DEFAULT-VALUE}).")
+    String network;
+
+    @Option(names = "--transport", paramLabel = "NAME",
+            description = "A transport provider (repeatable; default: " + TransportOptions.DEFAULT_TRANSPORT + ").")
+    List<String> transports = new ArrayList<>();
+
+    @Option(names = "--gossip", paramLabel = "NAME",
+            description = "The gossip provider (default: plumtree if it is on the module path; none: sync only).")
+    String gossip;
+
+    @Option(names = "--resync", defaultValue = "60s", paramLabel = "DURATION",
+            converter = OptionValues.PositiveDuration.class,
+            description = "How often topics are synced again with the peers that share them (default: ${DEFAULT-VALUE}).")
+    Duration resync;
+
+    @Option(names = {"--until-signal"}, description = "Do not read stdin; stop on SIGINT/SIGTERM only.")
+    boolean untilSignal;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        Pando root = (Pando) spec.root().userObject();
+        Node.Builder builder = configure(root.registry());
+        Map<TopicId, String> names = new LinkedHashMap<>();
+        for (String t : topics) {
+            names.put(TopicId.named(t), t);
+        }
+        Printer printer = new Printer(out, names);
+        builder.subscriber(printer);
+
+        CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(1);
+        AtomicReference<String> reason = new AtomicReference<>();
+        Thread hook = new Thread(() -> {
+            reason.compareAndSet(null, "signal");
+            stop.countDown();
+            await(done, SHUTDOWN_WAIT);
+        }, "pando-node-shutdown");
+        root.shutdownHooks().add(hook);
+        try {
+            Node node;
+            try {
+                node = builder.build();
+            } catch (ConfigurationException | IllegalArgumentException e) {
+                throw new InvalidInputException(e.getMessage(), e);
+            }
+            NodeCounters counters;
+            try (node) {
+                node.start();
+                for (String t : topics) {
+                    node.subscribe(TopicId.named(t));
+                }
+                synchronized (out) {
+                    try (JsonOut json = JsonOut.object(out)) {
+                        json.string("event", "started")
+                                .string("node_id", node.id().hex())
+                                .string("address", node.address().toText())
+                                .string("network", network)
+                                .string("network_id", node.networkId().hex())
+                                .bool("bootstrap", bootstrap)
+                                .strings("topics", topics)
+                                .strings("transports", node.providers().get("transport"))
+                                .strings("gossip", node.providers().get("gossip"))
+                                .strings("discovery", node.providers().get("discovery"));
+                    }
+                }
+                printer.open();
+                if (!untilSignal) {
+                    watchStdin(root.stdin(), stop, reason);
+                }
+                awaitUninterruptibly(stop);
+                counters = node.counters();
+            }
+            printer.awaitEnd(SHUTDOWN_WAIT);
+            synchronized (out) {
+                try (JsonOut json = JsonOut.object(out)) {
+                    json.string("event", "stopped")
+                            .string("reason", reason.get())
+                            .number("published", counters.published())
+                            .number("stored", counters.stored())
+                            .number("syncs_finished", counters.syncsFinished())
+                            .number("syncs_failed", counters.syncsFailed())
+                            .number("operations_in", counters.operationsIn())
+                            .number("operations_out", counters.operationsOut())
+                            .number("live_received", counters.liveReceived())
+                            .number("live_invalid", counters.liveInvalid());
+                }
+            }
+            return Pando.EXIT_OK;
+        } finally {
+            done.countDown();
+            try {
+                root.shutdownHooks().remove(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it returns now that done is counted down
+            }
+        }
+    }
+
+    private Node.Builder configure(ProviderRegistry registry) {
+        if (relay != null || !bootstrapPeers.isEmpty()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--relay and --bootstrap-peer need the relay transport, which this build does not have yet");
+        }
+        if (network.isEmpty()) {
+            throw new InvalidInputException("--network must not be empty");
+        }
+        if (port < 0 || port > 65535) {
+            throw new InvalidInputException("--port must be 0 to 65535, got " + port);
+        }
+        InetAddress address;
+        try {
+            if (!bind.matches("[0-9.]+|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*")) {
+                throw new UnknownHostException(bind);
+            }
+            address = InetAddress.getByName(bind);
+        } catch (UnknownHostException e) {
+            throw new InvalidInputException("--bind must be an IP address literal, got \"" + bind + "\"");
+        }
+        Node.Builder b = Node.builder().providers(registry)
+                .networkId(NetworkId.named(network))
+                .privateKey(key == null ? PrivateKey.generate() : KeyFile.read(key))
+                .bind(new InetSocketAddress(address, port))
+                .resyncInterval(resync);
+        String storeName = store != null ? store : db != null ? "sqlite" : "memory";
+        Map<String, String> storeOpts = new LinkedHashMap<>(
+                OptionValues.providerOptions(storeOptions, "--store-option", spec.commandLine()));
+        if (db != null) {
+            storeOpts.put("path", db.toString());
+        }
+        b.store(storeName, ProviderOptions.of(storeOpts));
+        for (String t : transports) {
+            b.transport(t);
+        }
+        if (gossip != null) {
+            b.gossip(gossip);
+        }
+        if (mdns) {
+            b.discovery("mdns");
+        }
+        if (bootstrap) {
+            b.bootstrap();
+        }
+        for (String p : peers) {
+            try {
+                b.peer(NodeAddress.parse(p));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidInputException("--peer " + p + ": " + e.getMessage(), e);
+            }
+        }
+        return b;
+    }
+
+    /** Prints each event as a JSON line; holds them until the started line is out. */
+    private static final class Printer implements Flow.Subscriber<NodeEvent> {
+        private final PrintWriter out;
+        private final Map<TopicId, String> names;
+        private final CountDownLatch ended = new CountDownLatch(1);
+        private volatile Flow.Subscription subscription;
+
+        Printer(PrintWriter out, Map<TopicId, String> names) {
+            this.out = out;
+            this.names = names;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            this.subscription = s;
+        }
+
+        /** Lets the events flow (they wait in the node's bounded buffer until then). */
+        void open() {
+            subscription.request(Long.MAX_VALUE);
+        }
+
+        void awaitEnd(Duration timeout) {
+            await(ended, timeout);
+        }
+
+        @Override
+        public void onNext(NodeEvent event) {
+            synchronized (out) {
+                try (JsonOut json = JsonOut.object(out)) {
+                    write(json, event);
+                }
+            }
+        }
+
+        private void topic(JsonOut json, TopicId topic) {
+            json.string("topic", names.getOrDefault(topic, topic.hex()));
+        }
+
+        private void write(JsonOut json, NodeEvent event) {
+            if (event instanceof NodeEvent.OverlayJoined e) {
+                json.string("event", "overlay_joined");
+                topic(json, e.topic());
+            } else if (event instanceof NodeEvent.OverlayLeft e) {
+                json.string("event", "overlay_left");
+                topic(json, e.topic());
+            } else if (event instanceof NodeEvent.NeighbourUp e) {
+                json.string("event", "neighbour_up").string("peer", e.peer().hex());
+                topic(json, e.topic());
+            } else if (event instanceof NodeEvent.NeighbourDown e) {
+                json.string("event", "neighbour_down").string("peer", e.peer().hex());
+                topic(json, e.topic());
+            } else if (event instanceof NodeEvent.PeerDiscovered e) {
+                json.string("event", "peer_discovered").string("peer", e.address().nodeId().hex())
+                        .string("address", e.address().toText()).string("source", e.source());
+            } else if (event instanceof NodeEvent.ConnectionEstablished e) {
+                json.string("event", "connection_established").string("peer", e.peer().hex())
+                        .string("transport", e.transport());
+            } else if (event instanceof NodeEvent.ConnectionClosed e) {
+                json.string("event", "connection_closed").string("peer", e.peer().hex())
+                        .string("transport", e.transport());
+            } else if (event instanceof NodeEvent.SyncStarted e) {
+                json.string("event", "sync_started").string("peer", e.peer().hex());
+                topic(json, e.topic());
+                json.bool("initiator", e.initiator());
+            } else if (event instanceof NodeEvent.SyncFinished e) {
+                json.string("event", "sync_finished").string("peer", e.peer().hex());
+                topic(json, e.topic());
+                json.bool("initiator", e.initiator())
+                        .number("operations_in", e.operationsIn()).number("operations_out", e.operationsOut())
+                        .number("bytes_in", e.bytesIn()).number("bytes_out", e.bytesOut())
+                        .number("ms", e.duration().toMillis());
+            } else if (event instanceof NodeEvent.SyncFailed e) {
+                json.string("event", "sync_failed").string("peer", e.peer().hex());
+                topic(json, e.topic());
+                json.bool("initiator", e.initiator())
+                        .string("reason", e.reason().name().toLowerCase(java.util.Locale.ROOT))
+                        .string("message", e.message());
+            } else if (event instanceof NodeEvent.Lagged e) {
+                json.string("event", "lagged").number("missed", e.missed());
+            } else {
+                json.string("event", event.getClass().getSimpleName());
+            }
+        }
+
+        @Override
+        public void onError(Throwable throwable) {
+            ended.countDown();
+        }
+
+        @Override
+        public void onComplete() {
+            ended.countDown();
+        }
+    }
+
+    private static void watchStdin(InputStream in, CountDownLatch stop, AtomicReference<String> reason) {
+        Thread t = new Thread(() -> {
+            byte[] buffer = new byte[1024];
+            try {
+                while (in.read(buffer) >= 0) {
+                    // input is ignored; only its end matters
+                }
+            } catch (IOException e) {
+                // a broken stdin ends it as well
+            }
+            reason.compareAndSet(null, "stdin closed");
+            stop.countDown();
+        }, "pando-node-stdin");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void await(CountDownLatch latch, Duration timeout) {
+        try {
+            latch.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
