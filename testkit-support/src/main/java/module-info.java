@@ -10,7 +10,4 @@ module dev.pando.testkit.support {
     requires transitive dev.pando.api;
 
     exports dev.pando.testkit.support;
-
-    // the reference gossip provider "flood", selectable by name in a node's tests
-    provides dev.pando.spi.GossipProvider with dev.pando.testkit.support.FloodGossipProvider;
 }

@@ -328,7 +328,7 @@ final class NodeCommand implements Callable<Integer> {
                 json.bool("initiator", e.initiator())
                         .number("operations_in", e.operationsIn()).number("operations_out", e.operationsOut())
                         .number("bytes_in", e.bytesIn()).number("bytes_out", e.bytesOut())
-                        .number("ms", e.duration().toMillis());
+                        .number("forks", e.forks()).number("ms", e.duration().toMillis());
             } else if (event instanceof NodeEvent.SyncFailed e) {
                 json.string("event", "sync_failed").string("peer", e.peer().hex());
                 topic(json, e.topic());

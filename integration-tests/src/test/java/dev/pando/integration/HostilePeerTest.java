@@ -55,7 +55,7 @@ class HostilePeerTest {
     }
 
     private Node start(Node.Builder b) {
-        Node n = b.transport(network.provider(), ProviderOptions.empty()).gossip("flood")
+        Node n = b.transport(network.provider(), ProviderOptions.empty()).gossip(new FloodGossipProvider(), ProviderOptions.empty())
                 .syncRetry(Duration.ofMillis(100), Duration.ofSeconds(1)).build();
         closing.add(n);
         return n.start();

@@ -15,6 +15,7 @@ import dev.pando.node.NodeEvent;
 import dev.pando.node.TopicMessage;
 import dev.pando.node.TopicSubscription;
 import dev.pando.spi.ProviderOptions;
+import dev.pando.testkit.support.FloodGossipProvider;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,7 +39,7 @@ class NodeQuicTest {
     }
 
     private Node.Builder builder() {
-        return Node.builder().bind(new InetSocketAddress("127.0.0.1", 0)).gossip("flood");
+        return Node.builder().bind(new InetSocketAddress("127.0.0.1", 0)).gossip(new FloodGossipProvider(), ProviderOptions.empty());
     }
 
     private Node start(Node.Builder b) {

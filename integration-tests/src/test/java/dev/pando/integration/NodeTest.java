@@ -14,6 +14,7 @@ import dev.pando.node.NodeEvent;
 import dev.pando.node.TopicMessage;
 import dev.pando.node.TopicSubscription;
 import dev.pando.spi.ProviderOptions;
+import dev.pando.testkit.support.FloodGossipProvider;
 import dev.pando.testkit.support.MemoryNetwork;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,7 +42,7 @@ class NodeTest {
     private Node.Builder builder(boolean gossip) {
         Node.Builder b = Node.builder().transport(network.provider(), ProviderOptions.empty())
                 .syncRetry(Duration.ofMillis(100), Duration.ofSeconds(2));
-        return gossip ? b.gossip("flood") : b.noGossip();
+        return gossip ? b.gossip(new FloodGossipProvider(), ProviderOptions.empty()) : b.noGossip();
     }
 
     private Node start(Node.Builder b) {

@@ -933,7 +933,7 @@ public final class Node implements AutoCloseable {
         counters.operationsIn.addAndGet(m.operationsReceived());
         counters.operationsOut.addAndGet(m.operationsSent());
         NodeEvent.SyncFinished e = new NodeEvent.SyncFinished(peer, m.topic(), initiator, m.operationsReceived(),
-                m.operationsSent(), m.bytesReceived(), m.bytesSent(), m.duration());
+                m.operationsSent(), m.bytesReceived(), m.bytesSent(), m.forks(), m.duration());
         events.emit(e);
         return e;
     }

@@ -87,10 +87,12 @@ public sealed interface NodeEvent {
      * @param operationsOut operations sent to the peer
      * @param bytesIn bytes read from the session's stream
      * @param bytesOut bytes written to it
+     * @param forks operations the peer sent that fork a log this node holds (another operation at
+     *     the same position): reported, never stored
      * @param duration from the session's start to its end
      */
     record SyncFinished(PublicKey peer, TopicId topic, boolean initiator, long operationsIn, long operationsOut,
-                        long bytesIn, long bytesOut, Duration duration) implements NodeEvent {
+                        long bytesIn, long bytesOut, long forks, Duration duration) implements NodeEvent {
         public SyncFinished {
             Objects.requireNonNull(peer, "peer");
             Objects.requireNonNull(topic, "topic");

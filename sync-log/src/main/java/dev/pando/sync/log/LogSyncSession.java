@@ -321,6 +321,13 @@ final class LogSyncSession {
         List<IngestVerdict> verdicts = session.sink().ingest(List.copyOf(batch));
         batch.clear();
         for (IngestVerdict v : verdicts) {
+            if (v.status() == IngestVerdict.Status.REJECTED
+                    && v.error().equals(java.util.Optional.of(dev.pando.OperationError.BACKLINK_MISMATCH))) {
+                // validly signed by its author, but it continues another branch of the log than the
+                // one stored here: the author forked the log. Not the peer's fault; not stored.
+                forks++;
+                continue;
+            }
             if (v.status() == IngestVerdict.Status.REJECTED) {
                 throw new RejectedOperationException(v.error(), "the peer sent an invalid operation"
                         + v.error().map(k -> " (" + k.wireName() + ")").orElse("")

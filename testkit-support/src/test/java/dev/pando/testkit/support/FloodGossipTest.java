@@ -18,7 +18,6 @@ import dev.pando.spi.GossipTopic;
 import dev.pando.spi.NodeServices;
 import dev.pando.spi.ProviderOptions;
 import dev.pando.spi.Transport;
-import java.lang.module.ModuleDescriptor;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -83,20 +82,11 @@ class FloodGossipTest {
     }
 
     @Test
-    void isRegisteredAsAServiceUnderItsName() throws Exception {
+    void isNotAServiceSoThatTestModulePathsAreNotChanged() {
+        // registered, it would be bound into every test module graph that has testkit-support and
+        // a module using GossipProvider, which then could not read it: tests pass the instance
         assertThat(new FloodGossipProvider().name()).isEqualTo("flood");
-        // ServiceLoader itself needs a module that declares `uses` (node, api): check both registrations
-        ModuleDescriptor d = FloodGossipProvider.class.getModule().getDescriptor();
-        if (d != null) {
-            assertThat(d.provides()).anySatisfy(p -> {
-                assertThat(p.service()).isEqualTo(GossipProvider.class.getName());
-                assertThat(p.providers()).contains(FloodGossipProvider.class.getName());
-            });
-        }
-        try (var in = FloodGossipProvider.class.getResourceAsStream("/META-INF/services/" + GossipProvider.class.getName())) {
-            assertThat(in).isNotNull();
-            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).contains(FloodGossipProvider.class.getName());
-        }
+        assertThat(FloodGossipProvider.class.getResource("/META-INF/services/" + GossipProvider.class.getName())).isNull();
     }
 
     @Test
