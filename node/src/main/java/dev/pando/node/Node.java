@@ -447,7 +447,8 @@ public final class Node implements AutoCloseable {
             // a reconnect: learn again what the peer shares, unless an exchange just ran (the dial
             // that made this connection was most likely for one)
             Long last = lastExchange.get(c.peer());
-            boolean recent = last != null && scheduler.nanoTime() - last < RECENT_EXCHANGE.toNanos();
+            boolean recent = exchanges.containsKey(c.peer())
+                    || last != null && scheduler.nanoTime() - last < RECENT_EXCHANGE.toNanos();
             if (running() && !recent && id.compareTo(c.peer()) < 0 && addressBook.get(c.peer()).isPresent()) {
                 exchangeWith(c.peer());
             }

@@ -1,0 +1,227 @@
+package dev.pando.benchmarks;
+
+import dev.pando.LogId;
+import dev.pando.Operation;
+import dev.pando.PrivateKey;
+import dev.pando.TopicId;
+import dev.pando.node.EventStream;
+import dev.pando.node.Ingest;
+import dev.pando.node.IngestInput;
+import dev.pando.node.IngestResult;
+import dev.pando.node.Node;
+import dev.pando.node.NodeEvent;
+import dev.pando.node.ProviderRegistry;
+import dev.pando.spi.NodeServices;
+import dev.pando.spi.ProviderOptions;
+import dev.pando.spi.Store;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code benchmarks/run sync}: N operations (50 authors, 200-byte bodies, default 100,000) of one
+ * topic from a node to a fresh one, SQLite on both sides, log-sync over quic-netty on loopback.
+ * Prints the sync rate (operations stored by the receiver per second of the session, as its
+ * {@code SyncFinished} reports) beside a baseline measured in the same run: importing the same
+ * operations into a fresh SQLite store through the ingest pipeline in batches of 1,000 (what
+ * {@code pando store import} does, without its JSON parsing). If hypercore's benchmark is installed
+ * ({@code ../shared/peers/setup.sh}, in {@code $PEER_BENCH_DIR} or /tmp/peer-bench) it runs it too
+ * with the same shape ({@code --n N --size 200 --storage disk}) and prints its entries/s.
+ * Usage: {@code SyncBenchmark [--quick] [--operations N] [--no-hypercore]}.
+ */
+public final class SyncBenchmark {
+    private static final int AUTHORS = 50;
+    private static final int BODY = 200;
+    private static final int BATCH = 1000;
+
+    private SyncBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<String> argList = Arrays.asList(args);
+        boolean quick = argList.contains("--quick");
+        int total = quick ? 5_000 : 100_000;
+        int at = argList.indexOf("--operations");
+        if (at >= 0 && at + 1 < args.length) {
+            total = Integer.parseInt(args[at + 1]);
+        }
+        int perLog = Math.max(1, total / AUTHORS);
+        total = perLog * AUTHORS;
+        TopicId topic = TopicId.named("benchmark/sync");
+        System.out.printf("# sync: %,d operations (%d authors, %d-byte bodies), SQLite both sides, quic-netty loopback, load %s%n",
+                total, AUTHORS, BODY, Files.readString(Path.of("/proc/loadavg")).trim());
+        List<Operation> ops = operations(topic, perLog);
+        Path dir = Files.createTempDirectory("pando-sync-bench");
+        try {
+            double importRate = importRate(ops, dir.resolve("import.db"));
+            System.out.println(new Figure("sync_local_import_rate", importRate, 0, "ops/s"));
+
+            Store source = sqlite(dir.resolve("a.db"));
+            source.open();
+            try (Ingest ingest = Ingest.create(source)) {
+                for (int i = 0; i < ops.size(); i += BATCH) {
+                    ingest.ingestBatch(inputs(ops.subList(i, Math.min(ops.size(), i + BATCH))));
+                }
+            }
+            source.close();
+            double syncRate;
+            try (Node a = Node.builder().store("sqlite", ProviderOptions.of("path", dir.resolve("a.db").toString()))
+                    .bind(new InetSocketAddress("127.0.0.1", 0)).noGossip().build().start();
+                 Node b = Node.builder().store("sqlite", ProviderOptions.of("path", dir.resolve("b.db").toString()))
+                         .bind(new InetSocketAddress("127.0.0.1", 0)).noGossip().build().start()) {
+                a.subscribe(topic);
+                EventStream events = b.eventStream();
+                b.subscribe(topic);
+                long started = System.nanoTime();
+                b.addPeer(a.address());
+                long received = 0;
+                long sessionNanos = 0;
+                while (received < total) {
+                    Optional<NodeEvent.SyncFinished> done = events.await(NodeEvent.SyncFinished.class,
+                            e -> e.operationsIn() > 0, Duration.ofMinutes(10));
+                    if (done.isEmpty()) {
+                        throw new IllegalStateException("no sync session delivered operations in 10 minutes ("
+                                + received + " of " + total + ")");
+                    }
+                    received += done.get().operationsIn();
+                    sessionNanos += done.get().duration().toNanos();
+                }
+                double wall = (System.nanoTime() - started) / 1e9;
+                syncRate = received / (sessionNanos / 1e9);
+                System.out.println(new Figure("sync_rate", syncRate, 0, "ops/s"));
+                System.out.println(new Figure("sync_wall_rate", received / wall, 0, "ops/s"));
+                System.out.printf("# sync: %,d operations in %.2f s of sessions, %.2f s from addPeer to the last session's end%n",
+                        received, sessionNanos / 1e9, wall);
+            }
+            double ratio = syncRate / importRate;
+            System.out.println(new Figure("sync_vs_local_import", ratio, 0, "x"));
+            System.out.printf("GOAL sync >= 0.9x local import: %s (%.2fx)%n", ratio >= 0.9 ? "met" : "missed", ratio);
+            if (!argList.contains("--no-hypercore")) {
+                hypercore(total).ifPresent(rate -> {
+                    System.out.println(new Figure("sync_hypercore_rate", rate, 0, "entries/s"));
+                    System.out.printf("GOAL sync >= 1.4x hypercore: %s (%.2fx)%n", syncRate >= 1.4 * rate ? "met" : "missed",
+                            syncRate / rate);
+                });
+            }
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    private static List<Operation> operations(TopicId topic, int perLog) {
+        Random random = new Random(42);
+        List<List<Operation>> logs = new ArrayList<>();
+        for (int a = 0; a < AUTHORS; a++) {
+            PrivateKey key = PrivateKey.fromBytes(seed(random));
+            List<Operation> log = new ArrayList<>(perLog);
+            Operation previous = null;
+            for (int i = 0; i < perLog; i++) {
+                byte[] body = new byte[BODY];
+                random.nextBytes(body);
+                var b = Operation.builder(key).logId(LogId.forTopic(topic)).body(body).timestamp(1_700_000_000_000_000L + i);
+                if (previous != null) {
+                    b.after(previous);
+                }
+                previous = b.build();
+                log.add(previous);
+            }
+            logs.add(log);
+        }
+        // interleaved by seq, as a peer would send them
+        List<Operation> all = new ArrayList<>(AUTHORS * perLog);
+        for (int i = 0; i < perLog; i++) {
+            for (List<Operation> log : logs) {
+                all.add(log.get(i));
+            }
+        }
+        return all;
+    }
+
+    private static byte[] seed(Random random) {
+        byte[] s = new byte[32];
+        random.nextBytes(s);
+        return s;
+    }
+
+    private static Store sqlite(Path path) {
+        return ProviderRegistry.load().createStore("sqlite", ProviderOptions.of("path", path.toString()), NodeServices.system());
+    }
+
+    private static List<IngestInput> inputs(List<Operation> ops) {
+        List<IngestInput> in = new ArrayList<>(ops.size());
+        for (Operation op : ops) {
+            in.add(IngestInput.of(op.headerBytes(), op.body().orElseThrow().bytes()));
+        }
+        return in;
+    }
+
+    /** Operations per second into a fresh SQLite store through the pipeline. */
+    private static double importRate(List<Operation> ops, Path db) {
+        Store store = sqlite(db);
+        store.open();
+        long start = System.nanoTime();
+        long stored = 0;
+        try (Ingest ingest = Ingest.create(store)) {
+            for (int i = 0; i < ops.size(); i += BATCH) {
+                for (IngestResult r : ingest.ingestBatch(inputs(ops.subList(i, Math.min(ops.size(), i + BATCH))))) {
+                    if (r instanceof IngestResult.Inserted ins) {
+                        stored += 1 + ins.released().size();
+                    }
+                }
+            }
+        } finally {
+            store.close();
+        }
+        if (stored != ops.size()) {
+            throw new IllegalStateException("the import stored " + stored + " of " + ops.size());
+        }
+        return stored / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /** hypercore's replication rate with the same shape, if its benchmark is installed. */
+    private static Optional<Double> hypercore(int n) throws IOException, InterruptedException {
+        Path dir = Path.of(Optional.ofNullable(System.getenv("PEER_BENCH_DIR")).orElse("/tmp/peer-bench"));
+        if (!Files.isRegularFile(dir.resolve("hypercore-bench.js")) || !Files.isDirectory(dir.resolve("node_modules"))) {
+            System.out.println("# hypercore: not installed in " + dir + " (bash ../shared/peers/setup.sh); skipped");
+            return Optional.empty();
+        }
+        Process p = new ProcessBuilder("node", "hypercore-bench.js", "--runs", "1", "--storage", "disk", "--n",
+                String.valueOf(n), "--size", String.valueOf(BODY)).directory(dir.toFile()).redirectErrorStream(true).start();
+        // one JSON line per run: {"run": 1, "storage": "disk", …, "replEntriesPerSec": 7000.1, …}
+        Pattern rate = Pattern.compile("\"run\".*\"replEntriesPerSec\":\\s*([0-9.]+)");
+        Double found = null;
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                System.out.println("# hypercore: " + line);
+                Matcher m = rate.matcher(line);
+                if (m.find()) {
+                    found = Double.parseDouble(m.group(1));
+                }
+            }
+        }
+        int exit = p.waitFor();
+        if (exit != 0 || found == null) {
+            System.out.println("# hypercore: exit " + exit + ", no replication rate found in its output; skipped");
+            return Optional.empty();
+        }
+        return Optional.of(found);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+    }
+}
