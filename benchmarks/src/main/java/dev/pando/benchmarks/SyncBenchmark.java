@@ -66,7 +66,7 @@ public final class SyncBenchmark {
         Path dir = Files.createTempDirectory("pando-sync-bench");
         try {
             double importRate = importRate(ops, dir.resolve("import.db"));
-            System.out.println(new Figure("sync_local_import_rate", importRate, 0, "ops/s"));
+            System.out.println(new Figure("sync_local_import_rate", importRate, 0, "ops/s").line());
 
             Store source = sqlite(dir.resolve("a.db"));
             source.open();
@@ -100,17 +100,17 @@ public final class SyncBenchmark {
                 }
                 double wall = (System.nanoTime() - started) / 1e9;
                 syncRate = received / (sessionNanos / 1e9);
-                System.out.println(new Figure("sync_rate", syncRate, 0, "ops/s"));
-                System.out.println(new Figure("sync_wall_rate", received / wall, 0, "ops/s"));
+                System.out.println(new Figure("sync_rate", syncRate, 0, "ops/s").line());
+                System.out.println(new Figure("sync_wall_rate", received / wall, 0, "ops/s").line());
                 System.out.printf("# sync: %,d operations in %.2f s of sessions, %.2f s from addPeer to the last session's end%n",
                         received, sessionNanos / 1e9, wall);
             }
             double ratio = syncRate / importRate;
-            System.out.println(new Figure("sync_vs_local_import", ratio, 0, "x"));
+            System.out.println(new Figure("sync_vs_local_import", ratio, 0, "x").line());
             System.out.printf("GOAL sync >= 0.9x local import: %s (%.2fx)%n", ratio >= 0.9 ? "met" : "missed", ratio);
             if (!argList.contains("--no-hypercore")) {
                 hypercore(total).ifPresent(rate -> {
-                    System.out.println(new Figure("sync_hypercore_rate", rate, 0, "entries/s"));
+                    System.out.println(new Figure("sync_hypercore_rate", rate, 0, "entries/s").line());
                     System.out.printf("GOAL sync >= 1.4x hypercore: %s (%.2fx)%n", syncRate >= 1.4 * rate ? "met" : "missed",
                             syncRate / rate);
                 });
