@@ -52,6 +52,9 @@ final class Overlay implements GossipTopic {
     /** Announcers remembered per missing message. */
     private static final int ANNOUNCERS = 8;
     private static final Duration MAX_JOIN_RETRY = Duration.ofSeconds(30);
+    /** Lost neighbours remembered, and how many shuffle periods each is tried. */
+    private static final int LOST = 16;
+    private static final int LOST_TRIES = 10;
 
     final TopicId topic;
     private final PlumtreeGossip service;
@@ -64,6 +67,14 @@ final class Overlay implements GossipTopic {
     private final Map<PublicKey, Cancellable> pending = new HashMap<>();
     private final Map<PublicKey, NodeAddress> pendingAddress = new HashMap<>();
     private List<NodeAddress> contacts = List.of();
+    /**
+     * Neighbours whose link failed (not a goodbye), with the tries left to reach them again: one is
+     * tried each shuffle period, with high priority. Without this, the two sides of a network
+     * partition forget each other (every failed dial across it drops a spare) and stay two
+     * overlays after it heals.
+     */
+    private final LinkedHashMap<PublicKey, NodeAddress> lost = new LinkedHashMap<>();
+    private final Map<PublicKey, Integer> lostTries = new HashMap<>();
     private List<NodeAddress> lastShuffle = List.of();
     private Duration joinBackoff;
     private boolean joinRetryScheduled;
@@ -190,6 +201,8 @@ final class Overlay implements GossipTopic {
             active.clear();
             passive.clear();
             pending.clear();
+            lost.clear();
+            lostTries.clear();
             eager.clear();
             lazy.clear();
             lazyQueue.clear();
@@ -261,8 +274,20 @@ final class Overlay implements GossipTopic {
             pendingAddress.remove(peer);
         }
         passive.remove(peer);
-        if (active.remove(peer) != null) {
+        boolean wasActive = active.containsKey(peer);
+        NodeAddress address = active.remove(peer);
+        if (wasActive) {
             neighbourDown(peer);
+            if (address != null) {
+                lost.remove(peer);
+                while (lost.size() >= LOST) {
+                    PublicKey oldest = lost.keySet().iterator().next();
+                    lost.remove(oldest);
+                    lostTries.remove(oldest);
+                }
+                lost.put(peer, address);
+                lostTries.put(peer, LOST_TRIES);
+            }
         }
         refillSoon(Duration.ZERO);
     }
@@ -463,6 +488,8 @@ final class Overlay implements GossipTopic {
         }
         active.put(peer, address);
         passive.remove(peer);
+        lost.remove(peer);
+        lostTries.remove(peer);
         eager.add(peer);
         lazy.remove(peer);
         dispatch(l -> l.neighbourUp(peer), false);
@@ -545,6 +572,21 @@ final class Overlay implements GossipTopic {
             refill();
         }
         NodeAddress me = service.selfAddress();
+        if (me != null && !lost.isEmpty()) {
+            // round robin over the lost neighbours, each a limited number of times
+            PublicKey peer = lost.keySet().iterator().next();
+            NodeAddress address = lost.remove(peer);
+            int left = lostTries.getOrDefault(peer, 1) - 1;
+            if (left > 0) {
+                lost.put(peer, address);
+                lostTries.put(peer, left);
+            } else {
+                lostTries.remove(peer);
+            }
+            if (!active.containsKey(peer) && !pending.containsKey(peer)) {
+                ask(address, new Wire.Neighbor(me, true));
+            }
+        }
         if (active.isEmpty() || me == null) {
             return;
         }
