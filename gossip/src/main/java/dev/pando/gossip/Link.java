@@ -96,27 +96,42 @@ final class Link {
         }
     }
 
+    /** Frames queued together are written in one call of up to this many bytes (fewer packets). */
+    private static final int BATCH_BYTES = 64 * 1024;
+
     private void drain() {
         DuplexStream stream;
         synchronized (this) {
             stream = out;
         }
+        byte[] batch = new byte[BATCH_BYTES];
         try {
             while (true) {
-                byte[] next;
-                boolean last;
+                byte[] single = null;
+                int filled = 0;
                 synchronized (this) {
-                    next = queue.poll();
+                    byte[] next = queue.peek();
                     if (next == null) {
                         draining = false;
                         return;
                     }
-                    last = queue.isEmpty();
+                    if (next.length >= BATCH_BYTES) {
+                        single = queue.poll();
+                    } else {
+                        while (next != null && filled + next.length <= BATCH_BYTES) {
+                            queue.poll();
+                            System.arraycopy(next, 0, batch, filled, next.length);
+                            filled += next.length;
+                            next = queue.peek();
+                        }
+                    }
                 }
-                stream.write(next);
-                if (last) {
-                    stream.flush();
+                if (single != null) {
+                    stream.write(single);
+                } else {
+                    stream.write(batch, 0, filled);
                 }
+                stream.flush();
             }
         } catch (RuntimeException e) {
             LOG.debug("gossip: writing to {} failed: {}", peer, e.toString());

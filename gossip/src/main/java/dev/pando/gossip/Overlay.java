@@ -224,6 +224,20 @@ final class Overlay implements GossipTopic {
         }
     }
 
+    /** The active view now (for tests and diagnostics); takes the lock. */
+    List<PublicKey> activeView() {
+        List<PublicKey> r = new ArrayList<>();
+        service.locked(() -> r.addAll(active.keySet()));
+        return r;
+    }
+
+    /** The passive view now (for tests and diagnostics); takes the lock. */
+    List<PublicKey> passiveView() {
+        List<PublicKey> r = new ArrayList<>();
+        service.locked(() -> r.addAll(passive.keySet()));
+        return r;
+    }
+
     /** Whether this overlay needs the link to {@code peer}. */
     boolean uses(PublicKey peer) {
         return active.containsKey(peer) || pending.containsKey(peer);
