@@ -34,6 +34,9 @@ module dev.pando.benchmarks {
     requires io.netty.common;
 
     uses dev.pando.spi.TransportProvider;
+    // gossip benchmarks: "plumtree" is found through the node's ProviderRegistry ("flood" is in
+    // the testkit support); required so that it is resolved
+    requires dev.pando.gossip;
 
     // JMH's forked VM instantiates the generated classes reflectively from jmh.core
     opens dev.pando.benchmarks.jmh_generated to jmh.core;

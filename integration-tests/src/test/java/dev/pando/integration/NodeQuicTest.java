@@ -68,6 +68,25 @@ class NodeQuicTest {
     }
 
     @Test
+    void plumtreeIsTheDefaultGossipAndCarriesLiveMessages() throws Exception {
+        Node a = start(Node.builder().bind(new InetSocketAddress("127.0.0.1", 0)));
+        assertThat(a.providers().get("gossip")).containsExactly("plumtree");
+        TopicSubscription ta = a.subscribe(topic);
+        Node b = start(Node.builder().bind(new InetSocketAddress("127.0.0.1", 0)).peer(a.address()));
+        TopicSubscription tb = b.subscribe(topic);
+        MessageStream stream = tb.messages();
+        ta.ready().get(NodeTest.WAIT.toSeconds(), TimeUnit.SECONDS);
+        tb.ready().get(NodeTest.WAIT.toSeconds(), TimeUnit.SECONDS);
+
+        ta.publish("over plumtree".getBytes(UTF_8));
+        ta.broadcast("presence".getBytes(UTF_8));
+
+        List<TopicMessage.Stored> got = read(stream, 1);
+        assertThat(texts(got)).containsExactly("over plumtree");
+        assertThat(tb.neighbours()).contains(a.id());
+    }
+
+    @Test
     void aRestartedNodeWithSqliteKeepsItsHistoryAndKey() throws Exception {
         PrivateKey key = PrivateKey.generate();
         Path db = dir.resolve("node.db");

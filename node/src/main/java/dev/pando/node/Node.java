@@ -488,12 +488,13 @@ public final class Node implements AutoCloseable {
             exchanges.remove(peer, again);
             return;
         }
+        Set<TopicId> told = topics();
         transport.dial(address.get(), TopicExchange.PROTOCOL)
                 .thenCompose(Connection::openStream)
                 .thenAcceptAsync(stream -> {
                     try (stream) {
                         stream.timeout(config.exchangeTimeout);
-                        TopicExchange.Result r = exchange.initiate(stream, peer, transport.localAddress(), topics());
+                        TopicExchange.Result r = exchange.initiate(stream, peer, transport.localAddress(), told);
                         exchanged(r);
                     }
                 }, executor)
@@ -502,7 +503,8 @@ public final class Node implements AutoCloseable {
                         counters.exchangeFailures.incrementAndGet();
                         LOG.debug("topic exchange with {} failed: {}", peer, error.toString());
                     }
-                    if (again.getAndSet(false) && error == null) {
+                    // asked again meanwhile: run once more if this node's topics changed since
+                    if (again.getAndSet(false) && error == null && !topics().equals(told)) {
                         runExchange(peer, again);
                     } else {
                         exchanges.remove(peer, again);

@@ -367,7 +367,10 @@ final class FloodGossip implements Gossip {
             }
             if (t.neighbours.add(peer.id)) {
                 t.dispatch(l -> l.neighbourUp(peer.id), false);
-                answer = t.sentJoin.add(peer.id);
+                // always answer a new neighbour: it may have dropped our earlier JOIN (sent before
+                // it joined), and a node answers only when it adds one, so this ends
+                t.sentJoin.add(peer.id);
+                answer = true;
             }
         }
         if (answer) {
