@@ -1,22 +1,12 @@
 package dev.pando.examples;
 
-import dev.pando.ConfigurationException;
-import dev.pando.NetworkId;
-import dev.pando.NodeAddress;
-import dev.pando.PrivateKey;
 import dev.pando.TopicId;
 import dev.pando.node.Node;
 import dev.pando.node.NodeCounters;
 import dev.pando.node.NodeEvent;
-import dev.pando.node.ProviderRegistry;
-import dev.pando.spi.ProviderOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,6 +18,7 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -62,57 +53,8 @@ final class NodeCommand implements Callable<Integer> {
                     + "LogId.forTopic(id), as pando store import writes them.")
     List<String> topics = new ArrayList<>();
 
-    @Option(names = "--db", paramLabel = "FILE",
-            description = "A SQLite database: operations and nothing else persist (default: memory, nothing kept).")
-    Path db;
-
-    @Option(names = "--store", paramLabel = "NAME",
-            description = "The store provider (default: sqlite with --db, else memory).")
-    String store;
-
-    @Option(names = "--store-option", paramLabel = "KEY=VALUE", description = "An option of the store provider (repeatable).")
-    List<String> storeOptions;
-
-    @Option(names = "--key-file", paramLabel = "FILE",
-            description = "The node's key: a file holding the output of pando key generate (default: a fresh key).")
-    Path key;
-
-    @Option(names = "--bind", defaultValue = "0.0.0.0", paramLabel = "IP",
-            description = "The IP address to listen on (default: ${DEFAULT-VALUE}, every interface).")
-    String bind;
-
-    @Option(names = "--port", defaultValue = "0", paramLabel = "N",
-            description = "The UDP port to listen on (default: ${DEFAULT-VALUE}, a free one).")
-    int port;
-
-    @Option(names = "--peer", paramLabel = "ADDRESS", description = "A peer's address to contact (repeatable).")
-    List<String> peers = new ArrayList<>();
-
-    @Option(names = "--bootstrap",
-            description = "Bootstrap mode: expect no peer at start and serve as the entry point others name.")
-    boolean bootstrap;
-
-    @Option(names = "--relay", paramLabel = "URL", description = "A relay to reach peers behind NAT through.")
-    String relay;
-
-    @Option(names = "--bootstrap-peer", paramLabel = "NODE_ID",
-            description = "A bootstrap node reached by node id through --relay (repeatable).")
-    List<String> bootstrapPeers = new ArrayList<>();
-
-    @Option(names = "--mdns", description = "Find and announce nodes on the local network with mDNS.")
-    boolean mdns;
-
-    @Option(names = "--network", defaultValue = TransportOptions.DEFAULT_NETWORK, paramLabel = "NAME",
-            description = "The network: its id is BLAKE3 of the name (default: ${DEFAULT-VALUE}).")
-    String network;
-
-    @Option(names = "--transport", paramLabel = "NAME",
-            description = "A transport provider (repeatable; default: " + TransportOptions.DEFAULT_TRANSPORT + ").")
-    List<String> transports = new ArrayList<>();
-
-    @Option(names = "--gossip", paramLabel = "NAME",
-            description = "The gossip provider (default: plumtree if it is on the module path; none: sync only).")
-    String gossip;
+    @Mixin
+    NodeOptions node;
 
     @Option(names = "--resync", defaultValue = "60s", paramLabel = "DURATION",
             converter = OptionValues.PositiveDuration.class,
@@ -126,7 +68,7 @@ final class NodeCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         Pando root = (Pando) spec.root().userObject();
-        Node.Builder builder = configure(root.registry());
+        Node.Builder builder = node.builder(root.registry(), node.identity()).resyncInterval(resync);
         Map<TopicId, String> names = new LinkedHashMap<>();
         for (String t : topics) {
             names.put(TopicId.named(t), t);
@@ -144,30 +86,24 @@ final class NodeCommand implements Callable<Integer> {
         }, "pando-node-shutdown");
         root.shutdownHooks().add(hook);
         try {
-            Node node;
-            try {
-                node = builder.build();
-            } catch (ConfigurationException | IllegalArgumentException e) {
-                throw new InvalidInputException(e.getMessage(), e);
-            }
             NodeCounters counters;
-            try (node) {
-                node.start();
+            try (Node n = NodeOptions.build(builder)) {
+                n.start();
                 for (String t : topics) {
-                    node.subscribe(TopicId.named(t));
+                    n.subscribe(TopicId.named(t));
                 }
                 synchronized (out) {
                     try (JsonOut json = JsonOut.object(out)) {
                         json.string("event", "started")
-                                .string("node_id", node.id().hex())
-                                .string("address", node.address().toText())
-                                .string("network", network)
-                                .string("network_id", node.networkId().hex())
-                                .bool("bootstrap", bootstrap)
+                                .string("node_id", n.id().hex())
+                                .string("address", n.address().toText())
+                                .string("network", node.network)
+                                .string("network_id", n.networkId().hex())
+                                .bool("bootstrap", node.bootstrap)
                                 .strings("topics", topics)
-                                .strings("transports", node.providers().get("transport"))
-                                .strings("gossip", node.providers().get("gossip"))
-                                .strings("discovery", node.providers().get("discovery"));
+                                .strings("transports", n.providers().get("transport"))
+                                .strings("gossip", n.providers().get("gossip"))
+                                .strings("discovery", n.providers().get("discovery"));
                     }
                 }
                 printer.open();
@@ -175,7 +111,7 @@ final class NodeCommand implements Callable<Integer> {
                     watchStdin(root.stdin(), stop, reason);
                 }
                 awaitUninterruptibly(stop);
-                counters = node.counters();
+                counters = n.counters();
             }
             printer.awaitEnd(SHUTDOWN_WAIT);
             synchronized (out) {
@@ -201,60 +137,6 @@ final class NodeCommand implements Callable<Integer> {
                 // the hook is running: it returns now that done is counted down
             }
         }
-    }
-
-    private Node.Builder configure(ProviderRegistry registry) {
-        if (relay != null || !bootstrapPeers.isEmpty()) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "--relay and --bootstrap-peer need the relay transport, which this build does not have yet");
-        }
-        if (network.isEmpty()) {
-            throw new InvalidInputException("--network must not be empty");
-        }
-        if (port < 0 || port > 65535) {
-            throw new InvalidInputException("--port must be 0 to 65535, got " + port);
-        }
-        InetAddress address;
-        try {
-            if (!bind.matches("[0-9.]+|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*")) {
-                throw new UnknownHostException(bind);
-            }
-            address = InetAddress.getByName(bind);
-        } catch (UnknownHostException e) {
-            throw new InvalidInputException("--bind must be an IP address literal, got \"" + bind + "\"");
-        }
-        Node.Builder b = Node.builder().providers(registry)
-                .networkId(NetworkId.named(network))
-                .privateKey(key == null ? PrivateKey.generate() : KeyFile.read(key))
-                .bind(new InetSocketAddress(address, port))
-                .resyncInterval(resync);
-        String storeName = store != null ? store : db != null ? "sqlite" : "memory";
-        Map<String, String> storeOpts = new LinkedHashMap<>(
-                OptionValues.providerOptions(storeOptions, "--store-option", spec.commandLine()));
-        if (db != null) {
-            storeOpts.put("path", db.toString());
-        }
-        b.store(storeName, ProviderOptions.of(storeOpts));
-        for (String t : transports) {
-            b.transport(t);
-        }
-        if (gossip != null) {
-            b.gossip(gossip);
-        }
-        if (mdns) {
-            b.discovery("mdns");
-        }
-        if (bootstrap) {
-            b.bootstrap();
-        }
-        for (String p : peers) {
-            try {
-                b.peer(NodeAddress.parse(p));
-            } catch (IllegalArgumentException e) {
-                throw new InvalidInputException("--peer " + p + ": " + e.getMessage(), e);
-            }
-        }
-        return b;
     }
 
     /** Prints each event as a JSON line; holds them until the started line is out. */

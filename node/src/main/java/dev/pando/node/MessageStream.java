@@ -167,6 +167,16 @@ public final class MessageStream implements AutoCloseable {
         return new TopicMessage.Stored(op, source, Optional.empty());
     }
 
+    /** True once the stream has ended (closed, or its subscription or node closed) and everything buffered was read. */
+    public boolean isEnded() {
+        lock.lock();
+        try {
+            return ended && buffer.isEmpty() && ephemeral.isEmpty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Ephemeral messages this reader did not take in time and that were dropped. */
     public long ephemeralDropped() {
         lock.lock();

@@ -69,16 +69,6 @@ final class FrameStream {
         return payload;
     }
 
-    /** Expects the peer's end of stream (nothing may follow its Done). */
-    void expectEnd() {
-        byte[] one = new byte[1];
-        checkSessionDeadline();
-        int n = stream.read(one, 0, 1);
-        if (n > 0) {
-            throw new ProtocolViolationException("the peer sent bytes after its Done");
-        }
-    }
-
     long bytesRead() {
         return bytesRead.get();
     }

@@ -158,6 +158,21 @@ final class LogSyncSession {
             throw e;
         }
         await(sender);
+        // both directions are done: say what is stored here, and hear the same from the peer, so a
+        // session ends only once each side's operations are stored at the other (a session started
+        // right after this one sees them in the peer's heights and does not send them again)
+        send(new SyncMessage.Stored(received));
+        frames.flush();
+        session.stream().closeOutput();
+        SyncMessage last = readMessage();
+        if (!(last instanceof SyncMessage.Stored stored)) {
+            throw new ProtocolViolationException("expected Stored after the peer's Done, got " + name(last));
+        }
+        if (stored.operations() != sent.get()) {
+            throw new ProtocolViolationException("the peer says it received " + stored.operations()
+                    + " operations, this node sent " + sent.get());
+        }
+        // the end of the peer's stream is not awaited: Stored is its last message
     }
 
     /** What the peer lacks, per log: everything above its height; counted with the store's sizes. */
@@ -186,7 +201,7 @@ final class LogSyncSession {
     }
 
     /**
-     * Sends the PreSync, the planned ranges page by page, and Done, then half-closes. Never more
+     * Sends the PreSync, the planned ranges page by page, and Done. Never more
      * than announced: if the store changed since it was counted, the rest waits for the next
      * session.
      */
@@ -222,7 +237,6 @@ final class LogSyncSession {
             }
             send(new SyncMessage.Done());
             frames.flush();
-            session.stream().closeOutput();
             progress();
         } catch (RuntimeException e) {
             senderFailure.compareAndSet(null, e);
@@ -271,7 +285,6 @@ final class LogSyncSession {
             }
             throw e;
         }
-        frames.expectEnd();
     }
 
     /** The checks that need no store: topic membership, order, and the announced totals. */

@@ -25,9 +25,10 @@ sealed interface SyncMessage {
     int OPERATION = 2;
     int DONE = 3;
     int REFUSED = 4;
+    int STORED = 5;
 
     /** The wire version carried in {@link Have}; the protocol name carries the same number. */
-    long VERSION = 1;
+    long VERSION = 2;
 
     /** The log heights a side holds for the topic: log → highest seq stored. */
     record Have(long version, TopicId topic, Map<LogKey, Long> heights) implements SyncMessage {
@@ -61,6 +62,14 @@ sealed interface SyncMessage {
     record Refused() implements SyncMessage {
     }
 
+    /**
+     * Sent after this side has received the peer's {@link Done} and put every operation it got
+     * through ingest: the peer's operations are stored here (or found invalid, which would have
+     * ended the session). {@code operations} is how many were received.
+     */
+    record Stored(long operations) implements SyncMessage {
+    }
+
     static byte[] encode(SyncMessage message) {
         CborWriter w = new CborWriter();
         if (message instanceof Have h) {
@@ -84,6 +93,8 @@ sealed interface SyncMessage {
             w.writeArrayHeader(1).writeUnsigned(DONE);
         } else if (message instanceof Refused) {
             w.writeArrayHeader(1).writeUnsigned(REFUSED);
+        } else if (message instanceof Stored st) {
+            w.writeArrayHeader(2).writeUnsigned(STORED).writeUnsigned(st.operations());
         } else {
             throw new IllegalArgumentException("unknown message " + message);
         }
@@ -144,6 +155,8 @@ sealed interface SyncMessage {
                 message = new Done();
             } else if (type == REFUSED && n == 1) {
                 message = new Refused();
+            } else if (type == STORED && n == 2) {
+                message = new Stored(r.readLong());
             } else {
                 throw new ProtocolViolationException("unknown message type " + Long.toUnsignedString(type)
                         + " with " + n + " elements");

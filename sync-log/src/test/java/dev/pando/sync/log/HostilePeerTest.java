@@ -97,10 +97,10 @@ class HostilePeerTest {
     @Test
     void unknownVersion() {
         DuplexStream raw = pair.openStreamFromA();
-        frame(raw, SyncMessage.encode(new SyncMessage.Have(2, TOPIC, Map.of())));
+        frame(raw, SyncMessage.encode(new SyncMessage.Have(SyncMessage.VERSION + 1, TOPIC, Map.of())));
         DuplexStream acceptorEnd = pair.acceptedStream();
         assertThatThrownBy(() -> pair.b.protocol.accept(pair.b.session(acceptorEnd)))
-                .isInstanceOf(ProtocolViolationException.class).hasMessageContaining("version 2");
+                .isInstanceOf(ProtocolViolationException.class).hasMessageContaining("version " + (SyncMessage.VERSION + 1));
     }
 
     @Test
@@ -189,13 +189,23 @@ class HostilePeerTest {
     }
 
     @Test
-    void bytesAfterDone() {
+    void somethingElseThanStoredAfterDone() {
         Hostile h = start(Map.of());
         frame(h.raw(), SyncMessage.encode(new SyncMessage.PreSync(0, 0)));
         frame(h.raw(), SyncMessage.encode(new SyncMessage.Done()));
         frame(h.raw(), SyncMessage.encode(new SyncMessage.Done()));
         h.raw().closeOutput();
-        assertThat(h.failure()).isInstanceOf(ProtocolViolationException.class).hasMessageContaining("after its Done");
+        assertThat(h.failure()).isInstanceOf(ProtocolViolationException.class).hasMessageContaining("expected Stored");
+    }
+
+    @Test
+    void aPeerThatClaimsToHaveStoredWhatItWasNotSent() {
+        Hostile h = start(Map.of());
+        frame(h.raw(), SyncMessage.encode(new SyncMessage.PreSync(0, 0)));
+        frame(h.raw(), SyncMessage.encode(new SyncMessage.Done()));
+        frame(h.raw(), SyncMessage.encode(new SyncMessage.Stored(7)));
+        h.raw().closeOutput();
+        assertThat(h.failure()).isInstanceOf(ProtocolViolationException.class).hasMessageContaining("received 7");
     }
 
     @Test

@@ -44,6 +44,8 @@ class SyncMessageTest {
     void theWireBytesAreAsDocumented() {
         // README, "Wire": Done is [3], PreSync(2, 10) is [1, 2, 10]
         assertThat(SyncMessage.encode(new SyncMessage.Done())).containsExactly(0x81, 0x03);
+        assertThat(SyncMessage.encode(new SyncMessage.Stored(2))).containsExactly(0x82, 0x05, 0x02);
+        assertThat(((SyncMessage.Stored) roundTrip(new SyncMessage.Stored(300))).operations()).isEqualTo(300);
         assertThat(SyncMessage.encode(new SyncMessage.PreSync(2, 10))).containsExactly(0x83, 0x01, 0x02, 0x0a);
     }
 
