@@ -54,6 +54,24 @@ final class NamespacedDiscovery implements DiscoveryContract.DiscoveryUnderTest 
         err.start();
     }
 
+    /**
+     * Runs {@code mainClass} of this module (test classes included) in {@code namespace}, with the
+     * same module path as the nodes; the caller reads and ends the process.
+     */
+    static Process run(String namespace, String mainClass, List<String> args) {
+        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace,
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-p", modulePath(), "--patch-module", "dev.pando.discovery.mdns=" + testClasses(),
+                "-m", "dev.pando.discovery.mdns/" + mainClass));
+        command.addAll(args);
+        try {
+            return new ProcessBuilder(command).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new IllegalStateException("could not run " + mainClass + " in " + namespace + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Launches a node in {@code namespace} with these provider options. */
     static NamespacedDiscovery launch(String namespace, PublicKey nodeId, NetworkId networkId, Map<String, String> options) {
         List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace,
