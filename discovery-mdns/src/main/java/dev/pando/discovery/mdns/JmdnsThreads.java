@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * (JVM-wide: every {@code JmDNS} made afterwards in this JVM gets a daemon state timer, its only
  * effect), before anything is scheduled on it. jmdns offers no hook for the executor, so it is
  * swapped by reflection right after {@code JmDNS.create}, before any listener is added; jmdns is an
- * automatic module, which opens its packages. {@code MdnsDiscoveryThreadsTest}-style checks in this
- * module's tests fail if a jmdns upgrade moves these fields.
+ * automatic module, which opens its packages. {@code MdnsNamespaceTest} fails if a jmdns upgrade
+ * moves these fields (it counts non-daemon jmdns threads, and lets a JVM end with a discovery open).
  */
 final class JmdnsThreads {
     private static final Logger LOG = LoggerFactory.getLogger(JmdnsThreads.class);

@@ -56,8 +56,9 @@ class MdnsNamespaceTest {
 
     private Node node(int site, String mode) {
         PublicKey id = PrivateKey.generate().publicKey();
-        NamespacedDiscovery d = NamespacedDiscovery.launch(lab.namespace(site), id, NETWORK,
-                Map.of("interfaces", NetnsLab.INTERFACE, "mode", mode));
+        // a passive node picks its interfaces itself (lan0 is the only one that qualifies)
+        NamespacedDiscovery d = NamespacedDiscovery.launch(lab.namespace(site), id, NETWORK, mode.equals("passive")
+                ? Map.of("mode", mode) : Map.of("interfaces", NetnsLab.INTERFACE, "mode", mode));
         nodes.add(d);
         NodeAddress address = NodeAddress.direct(id, new InetSocketAddress(lab.address(site), 4433));
         d.start(List.of(address));
