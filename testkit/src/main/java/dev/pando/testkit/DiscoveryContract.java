@@ -81,7 +81,9 @@ public abstract class DiscoveryContract {
     /**
      * One discovery under test, as the suite drives it: the three {@link Discovery} methods, and
      * the events it has emitted so far. Implementations forward to a {@link Discovery}, in this
-     * JVM or another process, and rethrow its {@link IllegalStateException}s as such.
+     * JVM or another process, and rethrow its {@link IllegalStateException}s as such. The suite
+     * calls every method from the test's thread; {@link #events()} must be safe to call while
+     * the discovery emits from its own threads.
      */
     public interface DiscoveryUnderTest extends AutoCloseable {
         /** {@link Discovery#start}. */
