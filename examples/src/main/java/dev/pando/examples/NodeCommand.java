@@ -194,6 +194,8 @@ final class NodeCommand implements Callable<Integer> {
             } else if (event instanceof NodeEvent.PeerDiscovered e) {
                 json.string("event", "peer_discovered").string("peer", e.address().nodeId().hex())
                         .string("address", e.address().toText()).string("source", e.source());
+            } else if (event instanceof NodeEvent.PeerLost e) {
+                json.string("event", "peer_lost").string("peer", e.peer().hex()).string("source", e.source());
             } else if (event instanceof NodeEvent.ConnectionEstablished e) {
                 json.string("event", "connection_established").string("peer", e.peer().hex())
                         .string("transport", e.transport());

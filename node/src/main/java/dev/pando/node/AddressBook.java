@@ -45,6 +45,23 @@ final class AddressBook {
         return after.equals(before) ? Optional.empty() : Optional.of(after);
     }
 
+    /**
+     * Forgets what {@code source} said about {@code node} (the node itself is forgotten when no
+     * source is left).
+     *
+     * @return whether the source had said anything
+     */
+    synchronized boolean remove(PublicKey node, String source) {
+        Map<String, NodeAddress> bySource = nodes.get(node);
+        if (bySource == null || bySource.remove(source) == null) {
+            return false;
+        }
+        if (bySource.isEmpty()) {
+            nodes.remove(node);
+        }
+        return true;
+    }
+
     synchronized Optional<NodeAddress> get(PublicKey node) {
         Map<String, NodeAddress> bySource = nodes.get(node);
         return bySource == null ? Optional.empty() : Optional.of(merge(bySource.values()));

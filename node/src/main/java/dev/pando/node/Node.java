@@ -435,6 +435,10 @@ public final class Node implements AutoCloseable {
             if (running()) {
                 addPeer(d.address(), d.source());
             }
+        } else if (event instanceof DiscoveryEvent.PeerLost l) {
+            if (addressBook.remove(l.nodeId(), l.source())) {
+                events.emit(new NodeEvent.PeerLost(l.nodeId(), l.source()));
+            }
         } else {
             LOG.debug("provider event {}", event);
         }

@@ -56,6 +56,17 @@ public sealed interface NodeEvent {
         }
     }
 
+    /**
+     * {@code source} (a discovery provider's name) noticed that {@code peer} left (an mDNS goodbye,
+     * a record that expired). A hint: the node may still be reachable through another source.
+     */
+    record PeerLost(PublicKey peer, String source) implements NodeEvent {
+        public PeerLost {
+            Objects.requireNonNull(peer, "peer");
+            Objects.requireNonNull(source, "source");
+        }
+    }
+
     /** The first link to {@code peer} came up on the transport named {@code transport}. */
     record ConnectionEstablished(PublicKey peer, String transport) implements NodeEvent {
         public ConnectionEstablished {

@@ -1,0 +1,17 @@
+package dev.pando.discovery.mdns;
+
+/** What the mdns discovery counts besides {@link Rejection}s. */
+enum MdnsCounter {
+    /** Resolved records handed to the discovery by jmdns (several per announcement). */
+    RECORDS_READ,
+    /** PeerDiscovered events emitted (new nodes and changed addresses). */
+    PEERS_DISCOVERED,
+    /** PeerLost events emitted (goodbyes and expired records). */
+    PEERS_LOST,
+    /** Peers forgotten to stay within max_peers (least recently announced first). */
+    PEERS_EVICTED,
+    /** Announcements jmdns refused. */
+    ANNOUNCE_FAILED,
+    /** jmdns instances whose listener thread could not be made a daemon. */
+    NON_DAEMON_THREADS
+}
