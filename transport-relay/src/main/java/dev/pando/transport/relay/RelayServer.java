@@ -441,7 +441,7 @@ public final class RelayServer implements AutoCloseable {
         }
 
         /** Forwards one packet from this client; takes ownership of {@code payload}. */
-        private void deliver(PublicKey destination, ByteBuf payload) {
+        private void deliver(PublicKey source, PublicKey destination, ByteBuf payload) {
             Session to = clients.get(destination);
             if (to == null) {
                 payload.release();
@@ -458,7 +458,7 @@ public final class RelayServer implements AutoCloseable {
                 return;
             }
             int size = payload.readableBytes();
-            out.writeAndFlush(new BinaryWebSocketFrame(RelayFrame.packet(out.alloc(), RelayFrame.RECV, id, payload)), out.voidPromise());
+            out.writeAndFlush(new BinaryWebSocketFrame(RelayFrame.packet(out.alloc(), RelayFrame.RECV, source, payload)), out.voidPromise());
             packets.increment();
             bytes.add(size);
         }

@@ -23,8 +23,18 @@ final class TestRelay implements AutoCloseable {
         server.start();
     }
 
+    /**
+     * Aliases make a misrouting relay: packets to a claimed id go to the real node, and each packet
+     * of the real node also arrives as a copy that claims to come from the claimed id (so a dialer
+     * of the claimed id gets the real node's answers).
+     */
     private void filter(PublicKey source, PublicKey destination, ByteBuf payload, PacketFilter.Deliverer out) {
         PublicKey to = aliases.getOrDefault(destination, destination);
+        aliases.forEach((claimed, real) -> {
+            if (real.equals(source)) {
+                out.deliver(claimed, to, payload.retainedDuplicate());
+            }
+        });
         tamper.filter(source, to, payload, out);
     }
 
