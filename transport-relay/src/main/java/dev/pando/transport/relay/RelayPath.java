@@ -71,6 +71,7 @@ final class RelayPath implements DatagramPath, RelayClient.Receiver {
     private volatile Bridge toAcceptor;
     private volatile Bridge toDialer;
     private volatile Channel[] listeners = new Channel[0];
+    private volatile java.util.function.BiConsumer<InetSocketAddress, String> unreachable = (a, why) -> { };
 
     RelayPath(RelayOptions options, PrivateKey identity) {
         this.options = options;
@@ -227,8 +228,15 @@ final class RelayPath implements DatagramPath, RelayClient.Receiver {
     }
 
     @Override
+    public void onUnreachable(java.util.function.BiConsumer<InetSocketAddress, String> listener) {
+        unreachable = listener;
+    }
+
+    /** The relay has no such node: a dial to it fails now rather than at the handshake timeout. */
+    @Override
     public void peerGone(PublicKey node) {
         LOG.debug("relay {} has no node {}", options.relayUrl(), node);
+        unreachable.accept(addressOf(node), "node " + node.hex() + " is not connected to relay " + options.relayUrl());
     }
 
     @Override

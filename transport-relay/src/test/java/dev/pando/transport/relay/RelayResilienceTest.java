@@ -89,6 +89,21 @@ class RelayResilienceTest {
     }
 
     @Test
+    void dialingANodeTheRelayDoesNotKnowFailsAtOnceAsConnectionClosed() {
+        try (TestRelay relay = new TestRelay(); RelayNodes nodes = new RelayNodes()) {
+            // a handshake timeout far beyond this test's, so only PEER_GONE can end the dial in time
+            RelayNodes.Node a = nodes.start(relay.url(), "handshake_timeout", "10m");
+            dev.pando.NodeAddress absent = dev.pando.NodeAddress.parse(dev.pando.PrivateKey.generate().publicKey().hex() + "@;relay=" + relay.url());
+            Throwable t = org.assertj.core.api.Assertions.catchThrowable(() ->
+                    a.transport.dial(absent, RelayNodes.RECORD).get(60, TimeUnit.SECONDS));
+            assertThat(t).isInstanceOf(java.util.concurrent.ExecutionException.class)
+                    .hasCauseInstanceOf(dev.pando.ConnectionClosedException.class)
+                    .hasMessageContaining("is not connected to relay");
+            assertThat(relay.server.metrics().drops().get(RelayMetrics.Drop.PEER_GONE)).isPositive();
+        }
+    }
+
+    @Test
     void manyClientsAtOnce() throws Exception {
         int n = Integer.getInteger("pando.relay.test.clients", 1000);
         Runtime rt = Runtime.getRuntime();

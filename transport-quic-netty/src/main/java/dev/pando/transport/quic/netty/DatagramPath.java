@@ -57,6 +57,16 @@ public interface DatagramPath {
     Optional<InetSocketAddress> dialLocalAddress();
 
     /**
+     * Where the path reports that a target cannot be reached now (a relay that has no such node),
+     * with a sentence saying why: the transport fails dials to it at once with a
+     * {@link dev.pando.ConnectionClosedException} instead of waiting for the handshake timeout.
+     * Called once, before {@link #open}; the listener may be called from any thread. A path that
+     * cannot tell ignores it.
+     */
+    default void onUnreachable(java.util.function.BiConsumer<InetSocketAddress, String> listener) {
+    }
+
+    /**
      * Releases what {@link #open} acquired beyond the two channels (which the transport closes
      * first). Idempotent; also called if {@link #open} failed.
      */

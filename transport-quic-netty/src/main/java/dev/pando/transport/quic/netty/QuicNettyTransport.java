@@ -115,6 +115,8 @@ final class QuicNettyTransport implements Transport {
     private final PublicKey self;
     private final Map<String, Consumer<Connection>> acceptors = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> counters = new ConcurrentHashMap<>();
+    /** Dial attempts under way, by target address: the path may report a target unreachable. */
+    private final Map<InetSocketAddress, List<java.util.function.Consumer<String>>> attempts = new ConcurrentHashMap<>();
 
     private final Object lock = new Object();
     // guarded by lock
@@ -137,6 +139,18 @@ final class QuicNettyTransport implements Transport {
         this.path = path;
         this.self = context.identity().publicKey();
         this.events = context.services().events();
+        path.onUnreachable(this::unreachable);
+    }
+
+    private void unreachable(InetSocketAddress target, String why) {
+        List<java.util.function.Consumer<String>> failers = attempts.get(target);
+        if (failers != null) {
+            List<java.util.function.Consumer<String>> copy;
+            synchronized (failers) {
+                copy = new ArrayList<>(failers);
+            }
+            copy.forEach(f -> f.accept(why));
+        }
     }
 
     // ---------------------------------------------------------------- lifecycle
@@ -507,6 +521,22 @@ final class QuicNettyTransport implements Transport {
             }
         }, options.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
         done.whenComplete((l, e) -> timer.cancel(false));
+        java.util.function.Consumer<String> failer = why -> {
+            if (done.completeExceptionally(new ConnectionClosedException("cannot connect to node " + expected.hex() + ": " + why))) {
+                closeLink(link, CloseCode.NORMAL, "unreachable");
+                forgetUnregistered(link);
+            }
+        };
+        List<java.util.function.Consumer<String>> failers = attempts.computeIfAbsent(address, a -> new ArrayList<>());
+        synchronized (failers) {
+            failers.add(failer);
+        }
+        done.whenComplete((l, e) -> {
+            synchronized (failers) {
+                failers.remove(failer);
+            }
+            attempts.remove(address, List.of());
+        });
 
         io.netty.handler.codec.quic.QuicChannelBootstrap bootstrap = QuicChannel.newBootstrap(udp);
         path.dialLocalAddress().ifPresent(bootstrap::localAddress);
