@@ -22,6 +22,8 @@ module dev.pando.benchmarks {
     // that they are resolved (surefire puts only required modules on the module path)
     requires dev.pando.transport.quic;
     requires dev.pando.transport.quic.netty;
+    // the relay benchmark runs a relay server (its public API) and the "relay" transport
+    requires dev.pando.transport.relay;
     // the raw kwik baseline
     requires tech.kwik.core;
     requires tech.kwik.agent15;

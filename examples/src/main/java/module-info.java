@@ -6,6 +6,8 @@
 module dev.pando.examples {
     requires dev.pando.api;
     requires dev.pando.node;
+    // pando relay runs the relay server (its public API); the relay transport comes with it
+    requires dev.pando.transport.relay;
     requires info.picocli;
     requires com.fasterxml.jackson.core;
 

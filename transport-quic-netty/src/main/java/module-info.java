@@ -13,7 +13,11 @@ module dev.pando.transport.quic.netty {
     requires io.netty.codec.classes.quic;
     requires io.netty.common;
     requires io.netty.buffer;
-    requires io.netty.transport;
+    requires transitive io.netty.transport;
+
+    // the relay transport runs this transport's QUIC engine over relayed datagrams (DatagramPath);
+    // no other module sees this package
+    exports dev.pando.transport.quic.netty to dev.pando.transport.relay;
 
     provides dev.pando.spi.TransportProvider with dev.pando.transport.quic.netty.QuicNettyTransportProvider;
 }

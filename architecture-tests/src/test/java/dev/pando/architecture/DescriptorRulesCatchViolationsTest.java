@@ -123,6 +123,43 @@ class DescriptorRulesCatchViolationsTest {
                 .violations(PandoModules.of(oneExport))).hasSize(1);
     }
 
+    @Test
+    void rule6AllowsAQualifiedExportOfAPluginsEngineOnlyToThePluginsListedAsItsUsers() {
+        // quic-netty's engine, exported to the relay (ModuleRole.PLUGIN_ENGINES), is allowed
+        PandoModule toRelay = module(ModuleDescriptor.newModule("dev.pando.transport.quic.netty")
+                .exports("dev.pando.transport.quic.netty", Set.of("dev.pando.transport.relay")));
+        // to anyone else, or to everyone, it is not; nor may an engine user's own package be exported this way
+        PandoModule toGossip = module(ModuleDescriptor.newModule("dev.pando.transport.quic.netty")
+                .exports("dev.pando.transport.quic.netty", Set.of("dev.pando.transport.relay", "dev.pando.gossip")));
+        PandoModule toAll = module(ModuleDescriptor.newModule("dev.pando.transport.quic.netty")
+                .exports("dev.pando.transport.quic.netty"));
+        PandoModule otherPlugin = module(ModuleDescriptor.newModule("dev.pando.store.fixture")
+                .exports("dev.pando.store.fixture", Set.of("dev.pando.transport.relay")));
+
+        assertThat(PandoArchitecture.of(PandoModules.of(toRelay), Map.of()).pluginsExportNothing
+                .violations(PandoModules.of(toRelay))).isEmpty();
+        for (PandoModule wrong : List.of(toGossip, toAll, otherPlugin)) {
+            assertThat(PandoArchitecture.of(PandoModules.of(wrong), Map.of()).pluginsExportNothing
+                    .violations(PandoModules.of(wrong))).singleElement().asString().contains("but a plugin exports nothing");
+        }
+    }
+
+    @Test
+    void rule7LetsOnlyAListedPluginUseAnotherPluginsEngine() {
+        PandoModules layout = PandoModules.of(
+                module(ModuleDescriptor.newModule("dev.pando.transport.relay").requires("dev.pando.api")
+                        .requires("dev.pando.transport.quic.core").requires("dev.pando.transport.quic.netty")),
+                module(ModuleDescriptor.newModule("dev.pando.gossip").requires("dev.pando.transport.quic.netty")),
+                // the relay may use quic-netty's engine, not any other plugin
+                module(ModuleDescriptor.newModule("dev.pando.transport.relay.fixture").requires("dev.pando.transport.quic.netty")));
+
+        List<String> violations = PandoArchitecture.of(layout).requiresFollowDependencyRule.violations(layout);
+
+        assertThat(violations).containsExactlyInAnyOrder(
+                "dev.pando.gossip (PLUGIN) requires dev.pando.transport.quic.netty (PLUGIN) but may use only [API, SHARED]",
+                "dev.pando.transport.relay.fixture (PLUGIN) requires dev.pando.transport.quic.netty (PLUGIN) but may use only [API, SHARED]");
+    }
+
     // ------------------------------------------------------------------ rule 7a (and 2)
 
     @Test

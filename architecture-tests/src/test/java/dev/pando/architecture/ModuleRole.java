@@ -1,6 +1,7 @@
 package dev.pando.architecture;
 
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -35,6 +36,22 @@ enum ModuleRole {
 
     /** The modules with role {@link #SHARED}. Add one here only for code that several plugins share. */
     static final Set<String> SHARED_IMPLEMENTATIONS = Set.of("dev.pando.transport.quic.core");
+
+    /**
+     * Plugins that run on another plugin's engine: plugin → the plugins it may use. The engine
+     * plugin exports its package to exactly these users with a qualified export (rule 6), so no
+     * other module sees it. The relay transport runs quic-netty's QUIC over relayed datagrams: one
+     * QUIC engine, not two (moving the engine into a shared module would move quic-netty whole,
+     * provider and all, and a shared module may not provide a service). Add an entry deliberately.
+     */
+    static final Map<String, Set<String>> PLUGIN_ENGINES = Map.of(
+            "dev.pando.transport.relay", Set.of("dev.pando.transport.quic.netty"));
+
+    /** Whether module {@code origin} may use module {@code target}: by role, or as a listed engine. */
+    static boolean allows(String origin, String target) {
+        return of(origin).mayUse(target)
+                || (of(origin) == PLUGIN && PLUGIN_ENGINES.getOrDefault(origin, Set.of()).contains(target));
+    }
 
     static ModuleRole of(String moduleName) {
         switch (moduleName) {

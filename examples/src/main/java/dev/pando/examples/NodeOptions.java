@@ -4,17 +4,21 @@ import dev.pando.ConfigurationException;
 import dev.pando.NetworkId;
 import dev.pando.NodeAddress;
 import dev.pando.PrivateKey;
+import dev.pando.PublicKey;
 import dev.pando.node.Node;
 import dev.pando.node.ProviderRegistry;
 import dev.pando.spi.ProviderOptions;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -22,6 +26,9 @@ import picocli.CommandLine.Spec;
 
 /** The connectivity and storage options {@code pando node} and {@code pando chat} share. */
 final class NodeOptions {
+    /** The transport that reaches nodes through --relay. */
+    static final String RELAY_TRANSPORT = "relay";
+
     @Spec(Spec.Target.MIXEE)
     CommandSpec mixee;
 
@@ -55,7 +62,9 @@ final class NodeOptions {
             description = "Bootstrap mode: expect no peer at start and serve as the entry point others name.")
     boolean bootstrap;
 
-    @Option(names = "--relay", paramLabel = "URL", description = "A relay to reach peers behind NAT through.")
+    @Option(names = "--relay", paramLabel = "URL",
+            description = "A relay (the URL pando relay printed): this node stays connected to it, and peers that "
+                    + "cannot reach it directly (NAT) reach it through it; its address gains ;relay=URL.")
     String relay;
 
     @Option(names = "--bootstrap-peer", paramLabel = "NODE_ID",
@@ -84,9 +93,20 @@ final class NodeOptions {
      * @throws InvalidInputException for values that are wrong
      */
     Node.Builder builder(ProviderRegistry registry, PrivateKey identity) {
-        if (relay != null || !bootstrapPeers.isEmpty()) {
+        if (!bootstrapPeers.isEmpty() && relay == null) {
             throw new ParameterException(mixee.commandLine(),
-                    "--relay and --bootstrap-peer need the relay transport, which this build does not have yet");
+                    "--bootstrap-peer names a node by id only: it needs --relay, the relay both nodes use");
+        }
+        URI relayUrl = null;
+        if (relay != null) {
+            try {
+                relayUrl = new URI(relay);
+            } catch (URISyntaxException e) {
+                throw new InvalidInputException("--relay must be a URL such as http://relay.example.org:3340/, got \"" + relay + "\"");
+            }
+            if (!("http".equals(relayUrl.getScheme()) || "https".equals(relayUrl.getScheme())) || relayUrl.getHost() == null) {
+                throw new InvalidInputException("--relay must be an http:// or https:// URL with a host, got \"" + relay + "\"");
+            }
         }
         if (network.isEmpty()) {
             throw new InvalidInputException("--network must not be empty");
@@ -114,8 +134,22 @@ final class NodeOptions {
             storeOpts.put("path", db.toString());
         }
         b.store(storeName, ProviderOptions.of(storeOpts));
-        for (String t : transports) {
+        List<String> direct = transports.isEmpty() ? List.of(TransportOptions.DEFAULT_TRANSPORT) : transports;
+        for (String t : direct) {
             b.transport(t);
+        }
+        if (relayUrl != null) {
+            // tried 300 ms after a direct dial of an address that has both (NodeTransport)
+            b.transport(RELAY_TRANSPORT, ProviderOptions.of("relay_url", relay));
+            for (String id : bootstrapPeers) {
+                PublicKey nodeId;
+                try {
+                    nodeId = PublicKey.fromHex(id);
+                } catch (IllegalArgumentException e) {
+                    throw new InvalidInputException("--bootstrap-peer must be a node id (64 hex characters), got \"" + id + "\"");
+                }
+                b.peer(new NodeAddress(nodeId, List.of(), Optional.of(relayUrl)));
+            }
         }
         if (gossip != null) {
             b.gossip(gossip);

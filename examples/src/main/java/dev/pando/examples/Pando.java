@@ -38,7 +38,8 @@ import picocli.CommandLine.ScopeType;
         versionProvider = Pando.Version.class,
         description = "Tools for Pando (p2panda-compatible) keys, operations, stores and networking. Every command prints one JSON object "
                 + "(net listen: one when listening, one when stopped).",
-        subcommands = {KeyCommand.class, OpCommand.class, StoreCommand.class, NetCommand.class, NodeCommand.class, ChatCommand.class, ProvidersCommand.class,
+        subcommands = {KeyCommand.class, OpCommand.class, StoreCommand.class, NetCommand.class, NodeCommand.class, ChatCommand.class,
+            RelayCommand.class, ProvidersCommand.class,
             CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

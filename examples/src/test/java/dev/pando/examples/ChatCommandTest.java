@@ -186,6 +186,32 @@ class ChatCommandTest {
     }
 
     @Test
+    void chatsThatKnowOnlyANodeIdAndARelayTalkThroughIt() throws Exception {
+        try (dev.pando.transport.relay.RelayServer relay = dev.pando.transport.relay.RelayServer.create(
+                dev.pando.transport.relay.RelayServerConfig.defaults()
+                        .withBind(new java.net.InetSocketAddress("127.0.0.1", 0)))) {
+            relay.start();
+            String url = relay.url().toString();
+            try (Chat alice = new Chat("--nick", "alice", "--bind", "127.0.0.1", "--relay", url, "--bootstrap");
+                 Chat bob = new Chat("--nick", "bob", "--bind", "127.0.0.1", "--relay", url,
+                         "--bootstrap-peer", alice.id())) {
+                assertThat(alice.address()).endsWith(";relay=" + url);
+                await().atMost(WAIT).until(() -> !bob.events("ready").isEmpty());
+                bob.say("via the relay");
+                alice.say("heard you");
+                await().atMost(WAIT).until(() -> alice.texts().contains("via the relay") && bob.texts().contains("heard you"));
+                try (Chat carol = new Chat("--nick", "carol", "--bind", "127.0.0.1", "--relay", url,
+                        "--bootstrap-peer", alice.id())) {
+                    await().atMost(WAIT).until(() -> carol.texts().containsAll(List.of("via the relay", "heard you")));
+                    carol.stop();
+                }
+                bob.stop();
+                alice.stop();
+            }
+        }
+    }
+
+    @Test
     void badInputGetsAClearErrorAndTheChatGoesOn() throws IOException {
         try (Chat alone = new Chat("--nick", "solo", "--bind", "127.0.0.1", "--bootstrap")) {
             alone.sayBytes(new byte[] {(byte) 0xC3, (byte) 0x28, '\n'});            // invalid UTF-8

@@ -76,9 +76,12 @@ class NodeCommandTest {
 
     @Test
     void flagsThisBuildCannotHonourAreUsageErrors() {
-        Cli.Result r = Cli.run("node", "--relay", "https://relay.example/", "--until-signal");
+        Cli.Result r = Cli.run("node", "--bootstrap-peer", "ab".repeat(32), "--until-signal");
         assertThat(r.exit()).isEqualTo(Pando.EXIT_USAGE);
         assertThat(r.out() + r.err()).contains("--relay");
+        Cli.Result url = Cli.run("node", "--relay", "ftp://relay.example/", "--until-signal");
+        assertThat(url.exit()).isNotZero();
+        assertThat(url.out() + url.err()).contains("http:// or https://");
         Cli.Result bind = Cli.run("node", "--bind", "localhost", "--until-signal");
         assertThat(bind.exit()).isNotZero();
         assertThat(bind.out() + bind.err()).contains("--bind");

@@ -39,7 +39,7 @@ class ProvidersCommandTest {
         assertThat(r.exit()).as(r.err()).isZero();
         JsonNode json = r.json();
         assertThat(names(json.get("stores"))).containsExactly("memory", "sqlite");
-        assertThat(names(json.get("transports"))).containsExactly("quic", "quic-netty");
+        assertThat(names(json.get("transports"))).containsExactly("quic", "quic-netty", "relay");
         JsonNode sqlite = json.get("stores").get(1);
         assertThat(sqlite.get("module").asText()).isEqualTo("dev.pando.store.sqlite");
         assertThat(sqlite.get("class").asText()).isEqualTo("dev.pando.store.sqlite.SqliteStoreProvider");

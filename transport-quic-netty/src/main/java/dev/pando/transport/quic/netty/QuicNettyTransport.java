@@ -21,7 +21,6 @@ import dev.pando.transport.quic.core.NodeCertificate;
 import dev.pando.transport.quic.core.QuicOptions;
 import dev.pando.transport.quic.core.StreamPreamble;
 import dev.pando.spi.TransportEvent;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -32,7 +31,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.handler.codec.quic.Quic;
 import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicClientCodecBuilder;
@@ -71,8 +69,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The "quic-netty" transport: one UDP socket serving incoming QUIC connections and one for
- * outgoing ones, one event loop group, the Pando QUIC wire scheme on top.
+ * The "quic-netty" transport: a QUIC server codec for incoming connections and a client codec for
+ * outgoing ones, on the channels of a {@link DatagramPath} (two UDP sockets for the "quic-netty"
+ * provider, a relay tunnel for "relay"), one event loop group, the Pando QUIC wire scheme on top.
  *
  * <p>Threads: {@code io_threads} Netty event loop threads ("pando-quic-netty-io-N") do all
  * network work; one callback thread ("pando-quic-netty-callbacks") completes the futures handed to
@@ -110,11 +109,14 @@ final class QuicNettyTransport implements Transport {
 
     private final TransportContext context;
     private final QuicOptions options;
+    private final DatagramPath path;
     /** Link events; called under {@link #lock}, which keeps them in order (see EventSink). */
     private final EventSink events;
     private final PublicKey self;
     private final Map<String, Consumer<Connection>> acceptors = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> counters = new ConcurrentHashMap<>();
+    /** Dial attempts under way, by target address: the path may report a target unreachable. */
+    private final Map<InetSocketAddress, List<java.util.function.Consumer<String>>> attempts = new ConcurrentHashMap<>();
 
     private final Object lock = new Object();
     // guarded by lock
@@ -131,11 +133,24 @@ final class QuicNettyTransport implements Transport {
     private volatile Channel clientChannel;
     private volatile NodeAddress localAddress;
 
-    QuicNettyTransport(TransportContext context, QuicOptions options) {
+    QuicNettyTransport(TransportContext context, QuicOptions options, DatagramPath path) {
         this.context = context;
         this.options = options;
+        this.path = path;
         this.self = context.identity().publicKey();
         this.events = context.services().events();
+        path.onUnreachable(this::unreachable);
+    }
+
+    private void unreachable(InetSocketAddress target, String why) {
+        List<java.util.function.Consumer<String>> failers = attempts.get(target);
+        if (failers != null) {
+            List<java.util.function.Consumer<String>> copy;
+            synchronized (failers) {
+                copy = new ArrayList<>(failers);
+            }
+            copy.forEach(f -> f.accept(why));
+        }
     }
 
     // ---------------------------------------------------------------- lifecycle
@@ -174,7 +189,7 @@ final class QuicNettyTransport implements Transport {
                 throw e;
             }
         }
-        LOG.debug("quic-netty transport of {} listening on {}", self.hex(), localAddress.directAddresses());
+        LOG.debug("quic-netty transport of {} listening on {}", self.hex(), localAddress.toText());
     }
 
     private void startLocked() {
@@ -223,20 +238,10 @@ final class QuicNettyTransport implements Transport {
                 .sslEngineProvider(ch -> clientSsl.newEngine(ch.alloc(), PEER_HOST, 1))
                 .build();
 
-        InetSocketAddress bind = options.bind();
-        try {
-            serverChannel = new Bootstrap().group(group).channel(NioDatagramChannel.class).handler(serverCodec)
-                    .bind(bind).sync().channel();
-            clientChannel = new Bootstrap().group(group).channel(NioDatagramChannel.class).handler(clientCodec)
-                    .bind(new InetSocketAddress(bind.getAddress(), 0)).sync().channel();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ConnectionClosedException("interrupted while binding " + text(bind), e);
-        } catch (Exception e) {
-            throw new ConfigurationException("cannot bind UDP " + text(bind) + ": " + e.getMessage(), e);
-        }
-        InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
-        localAddress = NodeAddress.direct(self, DirectAddresses.advertised(bound).toArray(new InetSocketAddress[0]));
+        DatagramPath.Channels channels = path.open(group, serverCodec, clientCodec);
+        serverChannel = channels.server();
+        clientChannel = channels.client();
+        localAddress = path.localAddress(self);
     }
 
     private <B extends QuicCodecBuilder<B>> B configure(B b) {
@@ -341,6 +346,7 @@ final class QuicNettyTransport implements Transport {
                 c.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
             }
         }
+        path.close();
         EventLoopGroup g = group;
         if (g != null) {
             g.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
@@ -401,8 +407,8 @@ final class QuicNettyTransport implements Transport {
                 link = CompletableFuture.completedFuture(ready);
             } else if (peer.dialing != null && !peer.dialing.isDone()) {
                 link = peer.dialing; // coalesce concurrent dials into one handshake
-            } else if (remote.directAddresses().isEmpty()) {
-                result.completeExceptionally(new ConnectionClosedException("node " + target.hex() + " has no direct address"));
+            } else if (path.dialTargets(remote).isEmpty()) {
+                result.completeExceptionally(new ConnectionClosedException("node " + target.hex() + " has no address this transport dials"));
                 return result;
             } else if (allLinks.size() >= options.maxConnections()) {
                 result.completeExceptionally(new ConnectionClosedException(
@@ -439,25 +445,14 @@ final class QuicNettyTransport implements Transport {
         return result;
     }
 
-    /**
-     * True if some direct address of {@code remote} is of a family (and scope) the socket bound to
-     * the {@code bind} option can send to; relay URLs are not this transport's.
-     */
+    /** Whether this transport's datagram path can reach some part of {@code remote} (see {@link DatagramPath#supports}). */
     @Override
     public boolean supports(NodeAddress remote) {
-        InetSocketAddress local = options.bind();
-        return remote.directAddresses().stream().anyMatch(a -> DirectAddresses.unreachableFrom(local, a) == null);
+        return path.supports(remote);
     }
 
     private String unsupportedReason(NodeAddress remote) {
-        if (remote.directAddresses().isEmpty()) {
-            return "the quic-netty transport dials direct addresses only, and node " + remote.nodeId().hex() + " has none"
-                    + (remote.relayUrl().isPresent() ? " (only a relay URL)" : "");
-        }
-        InetSocketAddress local = options.bind();
-        return "no direct address of node " + remote.nodeId().hex() + " can be dialed from " + text(local) + ": "
-                + DirectAddresses.unreachableFrom(local, remote.directAddresses().get(0))
-                + (remote.directAddresses().size() > 1 ? " (and likewise the other " + (remote.directAddresses().size() - 1) + ")" : "");
+        return path.unsupportedReason(remote);
     }
 
     /** How long an attempt on one address runs alone before the next address is tried too (RFC 8305). */
@@ -471,7 +466,7 @@ final class QuicNettyTransport implements Transport {
      * ends the dial. If every attempt fails, the last failure is reported.
      */
     private void connect(NodeAddress remote, CompletableFuture<QuicLink> done) {
-        List<InetSocketAddress> order = DirectAddresses.dialOrder(remote.directAddresses());
+        List<InetSocketAddress> order = path.dialTargets(remote);
         java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
         Runnable[] startNext = new Runnable[1];
@@ -512,10 +507,10 @@ final class QuicNettyTransport implements Transport {
             allLinks.add(link);
         }
         Channel udp = clientChannel;
-        String unreachable = DirectAddresses.unreachableFrom((InetSocketAddress) udp.localAddress(), address);
-        if (unreachable != null) {
+        java.util.Optional<String> unreachable = path.cannotReach(address);
+        if (unreachable.isPresent()) {
             forgetUnregistered(link);
-            done.completeExceptionally(new ConnectionClosedException("cannot dial " + address + ": " + unreachable));
+            done.completeExceptionally(new ConnectionClosedException("cannot dial " + address + ": " + unreachable.get()));
             return;
         }
         io.netty.util.concurrent.ScheduledFuture<?> timer = udp.eventLoop().schedule(() -> {
@@ -526,8 +521,26 @@ final class QuicNettyTransport implements Transport {
             }
         }, options.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
         done.whenComplete((l, e) -> timer.cancel(false));
+        java.util.function.Consumer<String> failer = why -> {
+            if (done.completeExceptionally(new ConnectionClosedException("cannot connect to node " + expected.hex() + ": " + why))) {
+                closeLink(link, CloseCode.NORMAL, "unreachable");
+                forgetUnregistered(link);
+            }
+        };
+        List<java.util.function.Consumer<String>> failers = attempts.computeIfAbsent(address, a -> new ArrayList<>());
+        synchronized (failers) {
+            failers.add(failer);
+        }
+        done.whenComplete((l, e) -> {
+            synchronized (failers) {
+                failers.remove(failer);
+            }
+            attempts.remove(address, List.of());
+        });
 
-        Future<QuicChannel> connecting = QuicChannel.newBootstrap(udp)
+        io.netty.handler.codec.quic.QuicChannelBootstrap bootstrap = QuicChannel.newBootstrap(udp);
+        path.dialLocalAddress().ifPresent(bootstrap::localAddress);
+        Future<QuicChannel> connecting = bootstrap
                 .attr(QuicLink.KEY, link)
                 .handler(new LinkHandler(this, link))
                 .streamOption(ChannelOption.AUTO_READ, false)

@@ -37,6 +37,16 @@ public final class QuicNettyTransportProvider implements TransportProvider {
      */
     @Override
     public Transport create(TransportContext context) {
-        return new QuicNettyTransport(context, QuicOptions.parse(context.options()));
+        QuicOptions options = QuicOptions.parse(context.options());
+        return new QuicNettyTransport(context, options, new UdpPath(options.bind()));
+    }
+
+    /**
+     * A quic-netty transport whose QUIC packets travel over {@code path} instead of UDP sockets
+     * (the relay transport builds on this; the package is exported to it only). The {@code bind}
+     * of {@code options} is not used. Does no I/O.
+     */
+    public static Transport create(TransportContext context, QuicOptions options, DatagramPath path) {
+        return new QuicNettyTransport(context, options, java.util.Objects.requireNonNull(path, "path"));
     }
 }

@@ -1,0 +1,191 @@
+package dev.pando.examples;
+
+import dev.pando.transport.relay.RelayMetrics;
+import dev.pando.transport.relay.RelayServer;
+import dev.pando.transport.relay.RelayServerConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code pando relay}: runs a relay server, prints one JSON line with its URL as soon as it
+ * listens, runs until stdin ends (unless {@code --until-signal}) or the process gets
+ * SIGINT/SIGTERM, then prints a second JSON line with what it forwarded.
+ */
+@Command(name = "relay", mixinStandardHelpOptions = true, sortOptions = false, sortSynopsis = false,
+        description = {"Runs a relay: nodes connect to it (transport \"relay\", option relay_url), prove their node id, "
+                + "and reach each other by node id through it; their traffic is QUIC, encrypted end to end, so the relay "
+                + "sees node ids and sizes only.",
+                "Prints one JSON line when listening: {\"relay\": URL (the relay_url nodes use), \"bind\", \"tls\", "
+                + "\"health\", \"metrics\"}. Runs until stdin ends (unless --until-signal) or SIGINT/SIGTERM, then prints "
+                + "{\"stopped\": reason, \"clients\", \"connections\", \"packets_forwarded\", \"bytes_forwarded\", "
+                + "\"drops\": {reason: count}, \"closes\": {reason: count}}."},
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  pando relay --port 0                       a free port on loopback; stops at Ctrl-D or Ctrl-C",
+            "  pando relay --bind 0.0.0.0 --port 3340 --metrics --until-signal &",
+            "  pando relay --bind 0.0.0.0 --port 443 --tls-cert fullchain.pem --tls-key key.pem"})
+final class RelayCommand implements Callable<Integer> {
+    private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(20);
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--port", defaultValue = "3340", paramLabel = "N",
+            description = "The TCP port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--bind", defaultValue = "127.0.0.1", paramLabel = "IP",
+            description = "The IP address to listen on, a literal (default: ${DEFAULT-VALUE}; 0.0.0.0 serves other machines).")
+    String bind;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE", description = "Serve TLS (https relay URL) with this PEM certificate chain; needs --tls-key.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "The PEM (PKCS#8) private key of --tls-cert.")
+    Path tlsKey;
+
+    @Option(names = "--metrics", description = "Answer GET /metrics with Prometheus text (GET /health always answers).")
+    boolean metrics;
+
+    @Option(names = "--until-signal",
+            description = "Do not read stdin; stop on SIGINT/SIGTERM only (needed in the background).")
+    boolean untilSignal;
+
+    @Override
+    public Integer call() {
+        OptionValues.checkRange(spec, "--port", port, 0, 65535);
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new ParameterException(spec.commandLine(), "--tls-cert and --tls-key go together");
+        }
+        InetAddress ip;
+        try {
+            if (!bind.matches("[0-9a-fA-F:.]+")) {
+                throw new UnknownHostException(bind);
+            }
+            ip = InetAddress.getByName(bind);
+        } catch (UnknownHostException e) {
+            throw new ParameterException(spec.commandLine(), "--bind must be an IP address literal, got \"" + bind + "\"");
+        }
+        RelayServerConfig config = RelayServerConfig.defaults().withBind(new InetSocketAddress(ip, port)).withMetrics(metrics);
+        if (tlsCert != null) {
+            config = config.withTls(new RelayServerConfig.Tls(tlsCert, tlsKey));
+        }
+
+        PrintWriter out = spec.commandLine().getOut();
+        CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(1);
+        AtomicReference<String> reason = new AtomicReference<>();
+        Thread hook = new Thread(() -> {
+            reason.compareAndSet(null, "signal");
+            stop.countDown();
+            await(done, SHUTDOWN_WAIT);
+        }, "pando-relay-shutdown");
+        Pando root = (Pando) spec.root().userObject();
+        root.shutdownHooks().add(hook);
+        try {
+            RelayMetrics last;
+            try (RelayServer server = RelayServer.create(config)) {
+                server.start();
+                String url = server.url().toString();
+                InetSocketAddress bound = server.boundAddress();
+                try (JsonOut json = JsonOut.object(out)) {
+                    json.string("relay", url)
+                            .string("bind", (bound.getAddress() instanceof java.net.Inet6Address
+                                    ? "[" + bound.getAddress().getHostAddress() + "]" : bound.getAddress().getHostAddress()) + ":" + bound.getPort())
+                            .bool("tls", tlsCert != null)
+                            .string("health", url + "health")
+                            .string("metrics", metrics ? url + "metrics" : null);
+                }
+                if (!untilSignal) {
+                    watchStdin(root.stdin(), spec.commandLine().getErr(), stop, reason);
+                }
+                awaitUninterruptibly(stop);
+                last = server.metrics();
+            }
+            Map<String, Long> drops = new LinkedHashMap<>();
+            last.drops().forEach((k, v) -> drops.put(k.name().toLowerCase(java.util.Locale.ROOT), v));
+            Map<String, Long> closes = new LinkedHashMap<>();
+            last.closes().forEach((k, v) -> closes.put(k.name().toLowerCase(java.util.Locale.ROOT), v));
+            try (JsonOut json = JsonOut.object(out)) {
+                json.string("stopped", reason.get())
+                        .number("clients", last.clients())
+                        .number("connections", last.connections())
+                        .number("packets_forwarded", last.packetsForwarded())
+                        .number("bytes_forwarded", last.bytesForwarded())
+                        .counts("drops", drops)
+                        .counts("closes", closes);
+            }
+            return Pando.EXIT_OK;
+        } finally {
+            done.countDown();
+            try {
+                root.shutdownHooks().remove(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it returns now that done is counted down
+            }
+        }
+    }
+
+    /** A daemon thread that reads (and discards) stdin and stops the relay at its end. */
+    private static void watchStdin(InputStream in, PrintWriter err, CountDownLatch stop, AtomicReference<String> reason) {
+        Thread t = new Thread(() -> {
+            byte[] buffer = new byte[1024];
+            long read = 0;
+            try {
+                for (int n; (n = in.read(buffer)) >= 0; ) {
+                    read += n;
+                }
+            } catch (IOException e) {
+                // a broken stdin ends it as well
+            }
+            if (reason.compareAndSet(null, "stdin closed") && read == 0) {
+                err.println("pando relay: stdin ended, so it stops; --until-signal keeps it running "
+                        + "without stdin (e.g. in the background) until SIGINT/SIGTERM");
+                err.flush();
+            }
+            stop.countDown();
+        }, "pando-relay-stdin");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void await(CountDownLatch latch, Duration timeout) {
+        try {
+            latch.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package dev.pando.transport.quic.netty;
+
+import dev.pando.ConfigurationException;
+import dev.pando.ConnectionClosedException;
+import dev.pando.NodeAddress;
+import dev.pando.PublicKey;
+import dev.pando.transport.quic.core.DirectAddresses;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The UDP path of "quic-netty": a socket bound to the {@code bind} option for incoming
+ * connections, and one on the same IP for outgoing ones. The two sockets exist because a Netty
+ * QUIC codec is either a server or a client and consumes every packet of its channel.
+ */
+final class UdpPath implements DatagramPath {
+    private final InetSocketAddress bind;
+    private volatile Channel server;
+
+    UdpPath(InetSocketAddress bind) {
+        this.bind = bind;
+    }
+
+    @Override
+    public Channels open(EventLoopGroup group, ChannelHandler serverCodec, ChannelHandler clientCodec) {
+        try {
+            server = new Bootstrap().group(group).channel(NioDatagramChannel.class).handler(serverCodec)
+                    .bind(bind).sync().channel();
+            Channel client = new Bootstrap().group(group).channel(NioDatagramChannel.class).handler(clientCodec)
+                    .bind(new InetSocketAddress(bind.getAddress(), 0)).sync().channel();
+            return new Channels(server, client);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ConnectionClosedException("interrupted while binding " + QuicNettyTransport.text(bind), e);
+        } catch (Exception e) {
+            throw new ConfigurationException("cannot bind UDP " + QuicNettyTransport.text(bind) + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public NodeAddress localAddress(PublicKey self) {
+        InetSocketAddress bound = (InetSocketAddress) server.localAddress();
+        return NodeAddress.direct(self, DirectAddresses.advertised(bound).toArray(new InetSocketAddress[0]));
+    }
+
+    /**
+     * True if some direct address of {@code remote} is of a family (and scope) the socket bound to
+     * the {@code bind} option can send to; relay URLs are not this path's.
+     */
+    @Override
+    public boolean supports(NodeAddress remote) {
+        return remote.directAddresses().stream().anyMatch(a -> DirectAddresses.unreachableFrom(bind, a) == null);
+    }
+
+    @Override
+    public String unsupportedReason(NodeAddress remote) {
+        if (remote.directAddresses().isEmpty()) {
+            return "the quic-netty transport dials direct addresses only, and node " + remote.nodeId().hex() + " has none"
+                    + (remote.relayUrl().isPresent() ? " (only a relay URL)" : "");
+        }
+        return "no direct address of node " + remote.nodeId().hex() + " can be dialed from " + QuicNettyTransport.text(bind) + ": "
+                + DirectAddresses.unreachableFrom(bind, remote.directAddresses().get(0))
+                + (remote.directAddresses().size() > 1 ? " (and likewise the other " + (remote.directAddresses().size() - 1) + ")" : "");
+    }
+
+    @Override
+    public List<InetSocketAddress> dialTargets(NodeAddress remote) {
+        return DirectAddresses.dialOrder(remote.directAddresses());
+    }
+
+    @Override
+    public Optional<String> cannotReach(InetSocketAddress target) {
+        Channel s = server;
+        InetSocketAddress local = s == null ? bind : (InetSocketAddress) s.localAddress();
+        return Optional.ofNullable(DirectAddresses.unreachableFrom(local, target));
+    }
+
+    @Override
+    public Optional<InetSocketAddress> dialLocalAddress() {
+        return Optional.empty();
+    }
+
+    @Override
+    public void close() {
+        // the transport closes both channels; nothing else is held
+    }
+}

@@ -1,0 +1,306 @@
+package dev.pando.transport.relay;
+
+import dev.pando.ConfigurationException;
+import dev.pando.NodeAddress;
+import dev.pando.PrivateKey;
+import dev.pando.PublicKey;
+import dev.pando.transport.quic.netty.DatagramPath;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.local.LocalAddress;
+import io.netty.channel.local.LocalChannel;
+import io.netty.channel.local.LocalIoHandler;
+import io.netty.channel.local.LocalServerChannel;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The relay as a {@link DatagramPath}: the quic-netty transport's two QUIC codecs run on in-process
+ * channels ({@link LocalChannel}s, on one "pando-relay-quic" thread), and each packet they write
+ * goes to the relay addressed to a node id, with one role byte in front: 0 for a packet from a
+ * dialer (to the receiver's accepting codec), 1 for one from an acceptor (to the receiver's dialing
+ * codec). Every remote node has one stable synthetic address, {@code fd} followed by the first 15
+ * bytes of its id, port from the next two (the codec routes by address; QUIC authenticates the
+ * node behind it, so an address collision could only lose packets, never admit a wrong node).
+ */
+final class RelayPath implements DatagramPath, RelayClient.Receiver {
+    private static final Logger LOG = LoggerFactory.getLogger(RelayPath.class);
+    static final byte FROM_DIALER = 0;
+    static final byte FROM_ACCEPTOR = 1;
+    /** Remote nodes remembered (address ↔ id) at most; packets from more are dropped. */
+    static final int MAX_PEERS = 65_536;
+
+    private final RelayOptions options;
+    private final PrivateKey identity;
+    private final PublicKey self;
+    private final InetSocketAddress selfAddress;
+    private final RelayClient client;
+    private final Map<String, PublicKey> peers = new ConcurrentHashMap<>();
+    final AtomicLong droppedUnknown = new AtomicLong();
+    final AtomicLong droppedBusy = new AtomicLong();
+
+    private volatile EventLoopGroup local;
+    private volatile Bridge toAcceptor;
+    private volatile Bridge toDialer;
+    private volatile Channel[] listeners = new Channel[0];
+    private volatile java.util.function.BiConsumer<InetSocketAddress, String> unreachable = (a, why) -> { };
+
+    RelayPath(RelayOptions options, PrivateKey identity) {
+        this.options = options;
+        this.identity = identity;
+        this.self = identity.publicKey();
+        this.selfAddress = addressOf(self);
+        this.client = new RelayClient(options, identity, this);
+    }
+
+    static InetSocketAddress addressOf(PublicKey node) {
+        byte[] id = node.bytes();
+        byte[] ip = new byte[16];
+        ip[0] = (byte) 0xfd;
+        System.arraycopy(id, 0, ip, 1, 15);
+        int port = 1 + (((id[15] & 0xff) << 8 | (id[16] & 0xff)) % 65535);
+        try {
+            return new InetSocketAddress(Inet6Address.getByAddress(null, ip, -1), port);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("16 bytes are an IPv6 address", e);
+        }
+    }
+
+    private static String key(InetSocketAddress a) {
+        InetAddress ip = a.getAddress();
+        return ip == null ? "" : HexFormat.of().formatHex(ip.getAddress());
+    }
+
+    private boolean remember(PublicKey node) {
+        String k = key(addressOf(node));
+        PublicKey known = peers.get(k);
+        if (known != null) {
+            return known.equals(node);
+        }
+        if (peers.size() >= MAX_PEERS) {
+            return false;
+        }
+        return node.equals(peers.computeIfAbsent(k, x -> node));
+    }
+
+    @Override
+    public Channels open(EventLoopGroup group, ChannelHandler serverCodec, ChannelHandler clientCodec) {
+        local = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("pando-relay-quic", true), LocalIoHandler.newFactory());
+        try {
+            toAcceptor = bridge(serverCodec, FROM_ACCEPTOR);
+            toDialer = bridge(clientCodec, FROM_DIALER);
+        } catch (Exception e) {
+            throw new ConfigurationException("cannot set up the relay path: " + e.getMessage(), e);
+        }
+        CompletableFuture<Void> first = client.start(group);
+        Duration wait = options.quic().handshakeTimeout();
+        try {
+            first.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // a node starts while its relay is down; the client keeps trying in the background
+            LOG.warn("relay {} not reached within {} ms; still trying", options.relayUrl(), wait.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return new Channels(toAcceptor.codecChannel, toDialer.codecChannel);
+    }
+
+    /**
+     * A codec's channel: a LocalChannel connected to one whose handler hands the codec's packets to
+     * the relay and whose writes are the packets arriving for the codec.
+     */
+    private Bridge bridge(ChannelHandler codec, byte role) throws Exception {
+        Bridge b = new Bridge(role);
+        LocalAddress address = new LocalAddress(RelayPath.class);
+        Channel listener = new ServerBootstrap().group(local).channel(LocalServerChannel.class)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(512 * 1024, 1024 * 1024))
+                .childHandler(b).bind(address).sync().channel();
+        Channel[] l = java.util.Arrays.copyOf(listeners, listeners.length + 1);
+        l[l.length - 1] = listener;
+        listeners = l;
+        b.codecChannel = new Bootstrap().group(local).channel(LocalChannel.class).handler(codec).connect(address).sync().channel();
+        b.ready.get(10, TimeUnit.SECONDS);
+        return b;
+    }
+
+    /** The relay end of a codec's channel pair. */
+    @ChannelHandler.Sharable
+    private final class Bridge extends ChannelInboundHandlerAdapter {
+        final byte role;
+        final CompletableFuture<Void> ready = new CompletableFuture<>();
+        volatile Channel codecChannel;
+        volatile Channel relayEnd;
+
+        Bridge(byte role) {
+            this.role = role;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            relayEnd = ctx.channel();
+            ready.complete(null);
+            ctx.fireChannelActive();
+        }
+
+        /** A packet the codec wrote: to the relay. */
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (!(msg instanceof DatagramPacket p)) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            PublicKey to = peers.get(key(p.recipient()));
+            if (to == null) {
+                p.release();
+                droppedUnknown.incrementAndGet();
+                return;
+            }
+            CompositeByteBuf payload = ctx.alloc().compositeBuffer(2);
+            payload.addComponents(true, ctx.alloc().buffer(1).writeByte(role), p.content());
+            client.send(to, payload);
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            client.flush();
+        }
+
+        /** A packet for the codec: into its channel, unless that is behind (then QUIC sees a loss). */
+        void deliver(PublicKey source, ByteBuf packet) {
+            Channel c = relayEnd;
+            if (c == null || !c.isWritable()) {
+                packet.release();
+                droppedBusy.incrementAndGet();
+                return;
+            }
+            // a copy of its own: given a slice of the relay message (an offset into a pooled buffer),
+            // Netty's QUIC codec 4.2.18 silently ignored every packet (measured: no handshake at all)
+            ByteBuf copy = c.alloc().directBuffer(packet.readableBytes()).writeBytes(packet);
+            packet.release();
+            c.writeAndFlush(new DatagramPacket(copy, selfAddress, addressOf(source)), c.voidPromise());
+        }
+    }
+
+    @Override
+    public void received(PublicKey source, ByteBuf payload) {
+        if (payload.readableBytes() < 2 || !remember(source)) {
+            payload.release();
+            droppedUnknown.incrementAndGet();
+            return;
+        }
+        byte role = payload.readByte();
+        // a dialer's packet goes to this node's accepting codec, an acceptor's to its dialing codec
+        Bridge b = role == FROM_DIALER ? toAcceptor : role == FROM_ACCEPTOR ? toDialer : null;
+        if (b == null) {
+            payload.release();
+            droppedUnknown.incrementAndGet();
+            return;
+        }
+        b.deliver(source, payload);
+    }
+
+    @Override
+    public void onUnreachable(java.util.function.BiConsumer<InetSocketAddress, String> listener) {
+        unreachable = listener;
+    }
+
+    /** The relay has no such node: a dial to it fails now rather than at the handshake timeout. */
+    @Override
+    public void peerGone(PublicKey node) {
+        LOG.debug("relay {} has no node {}", options.relayUrl(), node);
+        unreachable.accept(addressOf(node), "node " + node.hex() + " is not connected to relay " + options.relayUrl());
+    }
+
+    @Override
+    public NodeAddress localAddress(PublicKey self) {
+        return new NodeAddress(self, List.of(), Optional.of(options.relayUrl()));
+    }
+
+    /** True if {@code remote} names this node's home relay (any spelling of the same scheme, host and port). */
+    @Override
+    public boolean supports(NodeAddress remote) {
+        return remote.relayUrl().filter(this::isHome).isPresent();
+    }
+
+    private boolean isHome(java.net.URI url) {
+        try {
+            return RelayOptions.relayUrl(url.toString()).equals(options.relayUrl());
+        } catch (ConfigurationException notARelay) {
+            return false;
+        }
+    }
+
+    @Override
+    public String unsupportedReason(NodeAddress remote) {
+        return remote.relayUrl().isEmpty()
+                ? "the relay transport dials through a relay, and the address of node " + remote.nodeId().hex() + " names none"
+                : "node " + remote.nodeId().hex() + " is at relay " + remote.relayUrl().get() + ", this node's home relay is " + options.relayUrl();
+    }
+
+    @Override
+    public List<InetSocketAddress> dialTargets(NodeAddress remote) {
+        if (!supports(remote) || !remember(remote.nodeId())) {
+            return List.of();
+        }
+        return List.of(addressOf(remote.nodeId()));
+    }
+
+    @Override
+    public Optional<String> cannotReach(InetSocketAddress target) {
+        return Optional.empty();
+    }
+
+    @Override
+    public Optional<InetSocketAddress> dialLocalAddress() {
+        return Optional.of(selfAddress);
+    }
+
+    /** Whether the relay connection is up now (for tests and diagnostics). */
+    boolean connected() {
+        return client.isConnected();
+    }
+
+    RelayClient client() {
+        return client;
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        for (Channel l : listeners) {
+            l.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+        EventLoopGroup g = local;
+        if (g != null) {
+            g.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+        }
+    }
+}
