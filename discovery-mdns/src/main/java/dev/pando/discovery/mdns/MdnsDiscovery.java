@@ -134,21 +134,19 @@ final class MdnsDiscovery implements Discovery {
     @Override
     public void close() {
         CompletableFuture<Void> pending;
+        List<Endpoint> toClose;
         synchronized (this) {
             if (state == State.CLOSED) {
                 return;
             }
             state = State.CLOSED;
             pending = announcements;
-        }
-        // close() outside the monitor: jmdns blocks ~2 s per instance to send goodbyes, and its
-        // threads may be waiting for the monitor in a listener call
-        List<Endpoint> toClose;
-        synchronized (this) {
             toClose = List.copyOf(endpoints);
             endpoints.clear();
             peers.clear();
         }
+        // jmdns is closed outside the monitor: it blocks about 2 s per instance to send goodbyes,
+        // and its listener threads may be waiting for the monitor meanwhile
         for (Endpoint e : toClose) {
             e.close();
         }

@@ -42,7 +42,7 @@ public final class HostileSender {
             socket.setNetworkInterface(ni);
             socket.setTimeToLive(255);
             // the kinds interleaved, so that a datagram dropped by a full receive buffer is as likely
-            // to be of any kind; paced at about one round a millisecond for the same reason
+            // to be of any kind; paced at one round per 2 ms for the same reason
             for (int i = 0; i < count; i++) {
                 for (int a = 4; a < args.length; a++) {
                     byte[] packet = switch (args[a]) {
@@ -54,7 +54,7 @@ public final class HostileSender {
                     socket.send(new DatagramPacket(packet, packet.length, GROUP));
                     sent++;
                 }
-                LockSupport.parkNanos(1_500_000);
+                LockSupport.parkNanos(2_000_000);
             }
         }
         System.out.println("{\"sent\":\"" + sent + "\"}");

@@ -73,14 +73,14 @@ class MdnsHostileRecordsTest {
         assertThat(sender.exitValue()).as("the sender: %s", senderOutput).isZero();
         assertThat(senderOutput).contains("\"sent\":\"" + 3 * FAKES + "\"");
 
-        // the fakes arrive (some are dropped by the kernel when the receive buffer is full: about 40 %
-        // on an idle 2-core machine): far more than max_peers are reported, and every kind of
-        // malformed record is counted
+        // the fakes arrive (the kernel drops some when jmdns's receive buffer is full: about 40 % on
+        // a 2-core machine running another build): more than max_peers + 100 are reported, so the
+        // table had to evict, and every kind of malformed record is counted
         List<Rejection> hostileKinds = List.of(Rejection.BAD_NODE_ID, Rejection.BAD_NETWORK_ID, Rejection.NAME_MISMATCH,
                 Rejection.BAD_ADDRESS, Rejection.NO_ADDRESS, Rejection.UNSUPPORTED_VERSION, Rejection.NOT_ASCII,
                 Rejection.OVERSIZED_OR_TRUNCATED, Rejection.OTHER_NETWORK);
         await("the victim to read the flood").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
-                .until(victim::stats, s -> Long.parseLong(s.get("PEERS_EVICTED")) >= FAKES / 4
+                .until(victim::stats, s -> Long.parseLong(s.get("PEERS_EVICTED")) >= 100
                         && hostileKinds.stream().allMatch(r -> Long.parseLong(s.get(r.name())) > 0));
         Map<String, String> after = victim.stats();
         System.out.println("HOSTILE victim after " + 3 * FAKES + " datagrams: " + after + "; heap before " + heapBefore);

@@ -145,9 +145,14 @@ final class NetnsLab implements AutoCloseable {
     }
 
     private static void requireIpNetns() {
+        requireIpNetns("ip");
+    }
+
+    /** Fails with what to do unless {@code ip} (the command's name or path) can list namespaces. */
+    static void requireIpNetns(String ip) {
         Result r;
         try {
-            r = exec(List.of("ip", "netns", "list"));
+            r = exec(List.of(ip, "netns", "list"));
         } catch (IOException e) {
             throw new IllegalStateException("the mDNS tests need the `ip` command of iproute2 (Debian: apt-get install iproute2)"
                     + " and root, to build network namespaces; `ip` could not be run: " + e.getMessage(), e);
