@@ -96,6 +96,8 @@ public final class Node implements AutoCloseable {
     /** Metadata kept about recently stored operations' origins, for message sources. */
     private static final int ORIGINS = 65_536;
     private static final Duration DIAL_TIMEOUT = Duration.ofSeconds(20);
+    /** Live messages waiting to be handled, at most. */
+    private static final int LIVE_QUEUE = 4096;
     /** A connection that comes up this soon after a topic exchange with its peer does not start another. */
     private static final Duration RECENT_EXCHANGE = Duration.ofSeconds(10);
 
@@ -120,6 +122,7 @@ public final class Node implements AutoCloseable {
     private final AddressBook addressBook;
     private final SyncScheduler syncs;
     private final TopicExchange exchange;
+    private final SerialQueue liveQueue;
     private final SecureRandom random = new SecureRandom();
     private final Map<TopicId, TopicSubscription> subscriptions = new ConcurrentHashMap<>();
     /** Which topics each peer shares with this node, as the last topic exchange found. */
@@ -217,6 +220,7 @@ public final class Node implements AutoCloseable {
         }
         this.addressBook = new AddressBook(b.maxAddressBook);
         this.exchange = new TopicExchange(random);
+        this.liveQueue = new SerialQueue(executor, LIVE_QUEUE);
         this.acceptedSessions = new Semaphore(b.maxAcceptedSyncs);
         this.syncs = new SyncScheduler(scheduler, executor, b.maxConcurrentSyncs, b.maxSyncRetries, b.retryBase,
                 b.retryMax, random.nextLong(), this::runSync);
@@ -717,12 +721,14 @@ public final class Node implements AutoCloseable {
         return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
     }
 
-    /** A message from the topic's overlay; runs the work on the executor. */
+    /**
+     * A message from a topic's overlay: handled on the executor, one at a time, at most
+     * {@value #LIVE_QUEUE} waiting; a burst beyond that is dropped and counted (sync repairs what
+     * the operations among them would have brought).
+     */
     private void live(TopicSubscription s, byte[] message, PublicKey from) {
-        try {
-            executor.execute(() -> liveNow(s, message, from));
-        } catch (java.util.concurrent.RejectedExecutionException closing) {
-            // the node is closing
+        if (!liveQueue.offer(() -> liveNow(s, message, from))) {
+            counters.liveDropped.incrementAndGet();
         }
     }
 
@@ -1016,6 +1022,7 @@ public final class Node implements AutoCloseable {
         final AtomicLong liveReceived = new AtomicLong();
         final AtomicLong liveInvalid = new AtomicLong();
         final AtomicLong livePending = new AtomicLong();
+        final AtomicLong liveDropped = new AtomicLong();
         final AtomicLong tooLargeForLive = new AtomicLong();
         final AtomicLong syncsStarted = new AtomicLong();
         final AtomicLong syncsFinished = new AtomicLong();
@@ -1028,7 +1035,7 @@ public final class Node implements AutoCloseable {
 
         NodeCounters snapshot(long stored) {
             return new NodeCounters(published.get(), stored, liveSent.get(), liveReceived.get(), liveInvalid.get(),
-                    livePending.get(), tooLargeForLive.get(), syncsStarted.get(), syncsFinished.get(), syncsFailed.get(),
+                    livePending.get(), liveDropped.get(), tooLargeForLive.get(), syncsStarted.get(), syncsFinished.get(), syncsFailed.get(),
                     syncsRefused.get(), operationsIn.get(), operationsOut.get(), exchangeFailures.get(), connections.get());
         }
     }

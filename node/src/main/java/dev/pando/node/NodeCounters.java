@@ -9,6 +9,7 @@ package dev.pando.node;
  * @param liveReceived gossip messages received
  * @param liveInvalid gossip messages dropped as malformed, badly signed, of another topic or invalid
  * @param livePending live operations held because a predecessor was missing (each asked for a sync)
+ * @param liveDropped gossip messages dropped because too many waited to be handled (a burst)
  * @param tooLargeForLive published operations too large for a gossip message (sync carries them)
  * @param syncsStarted sync sessions started, both roles
  * @param syncsFinished sync sessions that ended well
@@ -20,7 +21,7 @@ package dev.pando.node;
  * @param connections peers connected (counted per transport link-up event)
  */
 public record NodeCounters(long published, long stored, long liveSent, long liveReceived, long liveInvalid,
-                           long livePending, long tooLargeForLive, long syncsStarted, long syncsFinished,
+                           long livePending, long liveDropped, long tooLargeForLive, long syncsStarted, long syncsFinished,
                            long syncsFailed, long syncsRefused, long operationsIn, long operationsOut,
                            long exchangeFailures, long connections) {
 }
