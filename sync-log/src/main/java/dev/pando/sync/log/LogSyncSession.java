@@ -53,6 +53,8 @@ final class LogSyncSession {
     private volatile long expected;
     private volatile long received;
     private boolean refused;
+    /** The batch being ingested on the executor while the next one is read; read thread only. */
+    private CompletableFuture<Void> ingesting;
     private long receivedBytes;
     private long forks;
 
@@ -270,20 +272,52 @@ final class LogSyncSession {
                 check(op, announced, lastSeq, pre);
                 batch.add(new IncomingOperation(op.header(), op.body()));
                 if (batch.size() >= options.batchOperations()) {
-                    ingest(batch);
+                    ingestBehind(batch);
                 }
             }
-            ingest(batch);
+            ingestBehind(batch);
+            awaitIngest();
         } catch (ProtocolViolationException | dev.pando.DeadlineExceededException
                  | dev.pando.ConnectionClosedException e) {
             // what arrived intact before the failure is ingested (the pipeline validates each),
             // so a session cut short still makes progress
             try {
+                awaitIngest();
                 ingest(batch);
             } catch (RuntimeException again) {
-                e.addSuppressed(again);
+                if (again != e) {
+                    e.addSuppressed(again);
+                }
             }
             throw e;
+        }
+    }
+
+    /**
+     * Hands a full batch to the ingest pipeline on the executor and goes on reading: the next batch
+     * arrives while this one is verified and stored. At most one batch is in flight; its failure
+     * (an invalid operation) is thrown by the next call or by {@link #awaitIngest()}.
+     */
+    private void ingestBehind(List<IncomingOperation> batch) {
+        awaitIngest();
+        if (batch.isEmpty()) {
+            return;
+        }
+        List<IncomingOperation> taken = new ArrayList<>(batch);
+        batch.clear();
+        try {
+            ingesting = CompletableFuture.runAsync(() -> ingest(taken), services.executor());
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            ingest(taken);
+        }
+    }
+
+    /** Waits for the batch in flight, if any; rethrows its failure. */
+    private void awaitIngest() {
+        CompletableFuture<Void> f = ingesting;
+        ingesting = null;
+        if (f != null) {
+            await(f);
         }
     }
 
