@@ -24,7 +24,7 @@ record LogSyncOptions(int maxFrameBytes, int maxLogs, long maxOperations, Durati
     static final long DEFAULT_MAX_OPERATIONS = 10_000_000;
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofHours(1);
-    static final int DEFAULT_BATCH_OPERATIONS = 256;
+    static final int DEFAULT_BATCH_OPERATIONS = 1000;
 
     /** The smallest frame limit: a Have of one log and an operation with a 64 KiB header must fit. */
     static final int MIN_FRAME_BYTES = 1024;
