@@ -219,6 +219,12 @@ final class NodeCommand implements Callable<Integer> {
                 json.bool("initiator", e.initiator())
                         .string("reason", e.reason().name().toLowerCase(java.util.Locale.ROOT))
                         .string("message", e.message());
+            } else if (event instanceof NodeEvent.RelayConnected e) {
+                json.string("event", "relay_connected").string("relay", e.relay().toString())
+                        .string("transport", e.transport());
+            } else if (event instanceof NodeEvent.RelayDisconnected e) {
+                json.string("event", "relay_disconnected").string("relay", e.relay().toString())
+                        .string("transport", e.transport()).string("reason", e.reason());
             } else if (event instanceof NodeEvent.Lagged e) {
                 json.string("event", "lagged").number("missed", e.missed());
             } else {

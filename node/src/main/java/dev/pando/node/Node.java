@@ -34,6 +34,7 @@ import dev.pando.spi.NodeServices;
 import dev.pando.spi.ProviderEvent;
 import dev.pando.spi.ProviderOptions;
 import dev.pando.spi.RawOperation;
+import dev.pando.spi.RelayEvent;
 import dev.pando.spi.Scheduler;
 import dev.pando.spi.Store;
 import dev.pando.spi.SyncMetrics;
@@ -460,6 +461,10 @@ public final class Node implements AutoCloseable {
             if (running() && !recent && id.compareTo(c.peer()) < 0 && addressBook.get(c.peer()).isPresent()) {
                 exchangeWith(c.peer());
             }
+        } else if (event instanceof RelayEvent.Connected r) {
+            events.emit(new NodeEvent.RelayConnected(r.relay(), transportName));
+        } else if (event instanceof RelayEvent.Disconnected r) {
+            events.emit(new NodeEvent.RelayDisconnected(r.relay(), transportName, r.reason()));
         } else if (event instanceof TransportEvent.PeerDisconnected d) {
             events.emit(new NodeEvent.ConnectionClosed(d.peer(), transportName));
             CompletableFuture<Connection> c = syncConnections.get(d.peer());

@@ -127,6 +127,23 @@ public sealed interface NodeEvent {
         }
     }
 
+    /** The transport named {@code transport} connected to its home relay {@code relay} (again). */
+    record RelayConnected(java.net.URI relay, String transport) implements NodeEvent {
+        public RelayConnected {
+            Objects.requireNonNull(relay, "relay");
+            Objects.requireNonNull(transport, "transport");
+        }
+    }
+
+    /** The connection to the home relay {@code relay} was lost; the transport reconnects by itself. */
+    record RelayDisconnected(java.net.URI relay, String transport, String reason) implements NodeEvent {
+        public RelayDisconnected {
+            Objects.requireNonNull(relay, "relay");
+            Objects.requireNonNull(transport, "transport");
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
     /**
      * This subscriber missed {@code missed} events because it did not keep up; they are gone for
      * it (other subscribers are not affected). Delivered in the place of the first missed event.
