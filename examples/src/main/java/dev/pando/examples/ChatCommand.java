@@ -27,9 +27,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Flow;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
@@ -99,19 +97,17 @@ final class ChatCommand implements Callable<Integer> {
         builder.subscriber(new SyncPrinter());
         TopicId topicId = TopicId.named(topic);
 
-        CountDownLatch stop = new CountDownLatch(1);
-        CountDownLatch done = new CountDownLatch(1);
-        AtomicReference<String> reason = new AtomicReference<>();
-        Thread hook = new Thread(() -> {
-            reason.compareAndSet(null, "signal");
-            stop.countDown();
-            try {
-                done.await(20, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "pando-chat-shutdown");
-        root.shutdownHooks().add(hook);
+        StopSignal signal = StopSignal.install(root, "chat");
+        try {
+            run(builder, topicId, key, me, myNick, root, signal);
+        } finally {
+            signal.finish();
+        }
+        return Pando.EXIT_OK;
+    }
+
+    private void run(Node.Builder builder, TopicId topicId, PrivateKey key, String me, AtomicReference<String> myNick,
+                     Pando root, StopSignal signal) {
         try (Node n = NodeOptions.build(builder)) {
             n.start();
             TopicSubscription room = n.subscribe(topicId);
@@ -129,7 +125,7 @@ final class ChatCommand implements Callable<Integer> {
                 presence(room, myNick.get(), "online");
             });
             Thread presence = new Thread(() -> {
-                while (!awaitQuietly(stop, PRESENCE_EVERY)) {
+                while (!signal.await(PRESENCE_EVERY)) {
                     if (room.ready().isDone()) {
                         presence(room, myNick.get(), "online");
                     }
@@ -138,29 +134,21 @@ final class ChatCommand implements Callable<Integer> {
             presence.setDaemon(true);
             presence.start();
             Thread input = new Thread(() -> {
-                readInput(root, room, myNick, stop);
-                reason.compareAndSet(null, "stdin closed");
-                stop.countDown();
+                readInput(root, room, myNick, signal);
+                signal.stop("stdin closed");
             }, "pando-chat-input");
             input.setDaemon(true);
             input.start();
-            awaitQuietly(stop, null);
+            signal.await();
             presence(room, myNick.get(), "offline");
             stream.close();
         }
         if (json) {
-            line(j -> j.string("event", "stopped").string("reason", String.valueOf(reason.get()))
+            line(j -> j.string("event", "stopped").string("reason", String.valueOf(signal.reason()))
                     .number("messages", shown.get()).number("malformed", malformed.get()));
         } else {
             system("left the room");
         }
-        done.countDown();
-        try {
-            root.shutdownHooks().remove(hook);
-        } catch (IllegalStateException shuttingDown) {
-            // the hook runs: it returns now that done is counted down
-        }
-        return Pando.EXIT_OK;
     }
 
     /** --key-file, else with --db the key kept in FILE.key (made on first use), else a fresh key. */
@@ -215,9 +203,9 @@ final class ChatCommand implements Callable<Integer> {
         }
     }
 
-    private void readInput(Pando root, TopicSubscription room, AtomicReference<String> myNick, CountDownLatch stop) {
+    private void readInput(Pando root, TopicSubscription room, AtomicReference<String> myNick, StopSignal signal) {
         BoundedLineReader lines = new BoundedLineReader(root.stdin(), MAX_LINE);
-        while (stop.getCount() > 0) {
+        while (!signal.stopped()) {
             int length = lines.next();
             if (length == BoundedLineReader.END) {
                 return;
@@ -438,20 +426,6 @@ final class ChatCommand implements Callable<Integer> {
             try (JsonOut j = JsonOut.object(out)) {
                 fill.accept(j);
             }
-        }
-    }
-
-    /** @return true if the latch opened within the timeout (null: wait without one) */
-    private static boolean awaitQuietly(CountDownLatch latch, Duration timeout) {
-        try {
-            if (timeout == null) {
-                latch.await();
-                return true;
-            }
-            return latch.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return true;
         }
     }
 

@@ -2,15 +2,10 @@ package dev.pando.examples;
 
 import dev.pando.PrivateKey;
 import dev.pando.spi.Transport;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -71,17 +66,9 @@ final class NetListen implements Callable<Integer> {
                 "bind", bind,
                 "stream_timeout", streamTimeout.toMillis() + "ms"));
 
-        CountDownLatch stop = new CountDownLatch(1);
-        CountDownLatch done = new CountDownLatch(1);
-        AtomicReference<String> reason = new AtomicReference<>();
-        // SIGINT/SIGTERM: stop, then hold the JVM's exit until the summary is printed
-        Thread hook = new Thread(() -> {
-            reason.compareAndSet(null, "signal");
-            stop.countDown();
-            await(done, SHUTDOWN_WAIT);
-        }, "pando-listen-shutdown");
+        // SIGINT/SIGTERM stop it too, and the JVM's exit waits until the summary is printed
         Pando root = (Pando) spec.root().userObject();
-        root.shutdownHooks().add(hook);
+        StopSignal signal = StopSignal.install(root, "listen");
         try {
             PingServer server = new PingServer(t, streamTimeout);
             try (server) {
@@ -96,12 +83,14 @@ final class NetListen implements Callable<Integer> {
                             .string("protocol", PingProtocol.NAME);
                 }
                 if (!untilSignal) {
-                    watchStdin(root.stdin(), spec.commandLine().getErr(), stop, reason);
+                    signal.watchStdin(root.stdin(), spec.commandLine().getErr(), "pando net listen: stdin ended, so it "
+                            + "stops; --until-signal keeps it listening without stdin (e.g. in the background) until "
+                            + "SIGINT/SIGTERM", "listen");
                 }
-                awaitUninterruptibly(stop);
+                signal.await();
             }
             try (JsonOut json = JsonOut.object(out)) {
-                json.string("stopped", reason.get())
+                json.string("stopped", signal.reason())
                         .number("connections", server.connections())
                         .number("pings", server.pings())
                         .number("bytes", server.bytes())
@@ -109,61 +98,7 @@ final class NetListen implements Callable<Integer> {
             }
             return Pando.EXIT_OK;
         } finally {
-            done.countDown();
-            try {
-                root.shutdownHooks().remove(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running: it returns now that done is counted down
-            }
-        }
-    }
-
-    /**
-     * A daemon thread that reads (and discards) stdin and stops the listener at its end. An stdin
-     * that ends before any input, as /dev/null does for a background job, gets a hint on stderr.
-     */
-    private static void watchStdin(InputStream in, PrintWriter err, CountDownLatch stop, AtomicReference<String> reason) {
-        Thread t = new Thread(() -> {
-            byte[] buffer = new byte[1024];
-            long read = 0;
-            try {
-                for (int n; (n = in.read(buffer)) >= 0; ) {
-                    read += n; // input is ignored; only its end matters
-                }
-            } catch (IOException e) {
-                // a broken stdin ends it as well
-            }
-            if (reason.compareAndSet(null, "stdin closed") && read == 0) {
-                err.println("pando net listen: stdin ended, so it stops; --until-signal keeps it listening "
-                        + "without stdin (e.g. in the background) until SIGINT/SIGTERM");
-                err.flush();
-            }
-            stop.countDown();
-        }, "pando-listen-stdin");
-        t.setDaemon(true);
-        t.start();
-    }
-
-    private static void awaitUninterruptibly(CountDownLatch latch) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                latch.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void await(CountDownLatch latch, Duration timeout) {
-        try {
-            latch.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            signal.finish();
         }
     }
 }

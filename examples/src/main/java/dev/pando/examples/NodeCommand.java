@@ -4,8 +4,6 @@ import dev.pando.TopicId;
 import dev.pando.node.Node;
 import dev.pando.node.NodeCounters;
 import dev.pando.node.NodeEvent;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,7 +14,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -76,15 +73,7 @@ final class NodeCommand implements Callable<Integer> {
         Printer printer = new Printer(out, names);
         builder.subscriber(printer);
 
-        CountDownLatch stop = new CountDownLatch(1);
-        CountDownLatch done = new CountDownLatch(1);
-        AtomicReference<String> reason = new AtomicReference<>();
-        Thread hook = new Thread(() -> {
-            reason.compareAndSet(null, "signal");
-            stop.countDown();
-            await(done, SHUTDOWN_WAIT);
-        }, "pando-node-shutdown");
-        root.shutdownHooks().add(hook);
+        StopSignal signal = StopSignal.install(root, "node");
         try {
             NodeCounters counters;
             try (Node n = NodeOptions.build(builder)) {
@@ -108,16 +97,16 @@ final class NodeCommand implements Callable<Integer> {
                 }
                 printer.open();
                 if (!untilSignal) {
-                    watchStdin(root.stdin(), stop, reason);
+                    signal.watchStdin(root.stdin(), null, null, "node");
                 }
-                awaitUninterruptibly(stop);
+                signal.await();
                 counters = n.counters();
             }
             printer.awaitEnd(SHUTDOWN_WAIT);
             synchronized (out) {
                 try (JsonOut json = JsonOut.object(out)) {
                     json.string("event", "stopped")
-                            .string("reason", reason.get())
+                            .string("reason", signal.reason())
                             .number("published", counters.published())
                             .number("stored", counters.stored())
                             .number("syncs_finished", counters.syncsFinished())
@@ -130,12 +119,7 @@ final class NodeCommand implements Callable<Integer> {
             }
             return Pando.EXIT_OK;
         } finally {
-            done.countDown();
-            try {
-                root.shutdownHooks().remove(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running: it returns now that done is counted down
-            }
+            signal.finish();
         }
     }
 
@@ -240,38 +224,6 @@ final class NodeCommand implements Callable<Integer> {
         @Override
         public void onComplete() {
             ended.countDown();
-        }
-    }
-
-    private static void watchStdin(InputStream in, CountDownLatch stop, AtomicReference<String> reason) {
-        Thread t = new Thread(() -> {
-            byte[] buffer = new byte[1024];
-            try {
-                while (in.read(buffer) >= 0) {
-                    // input is ignored; only its end matters
-                }
-            } catch (IOException e) {
-                // a broken stdin ends it as well
-            }
-            reason.compareAndSet(null, "stdin closed");
-            stop.countDown();
-        }, "pando-node-stdin");
-        t.setDaemon(true);
-        t.start();
-    }
-
-    private static void awaitUninterruptibly(CountDownLatch latch) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                latch.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
         }
     }
 
