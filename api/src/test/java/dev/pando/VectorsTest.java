@@ -13,7 +13,7 @@ import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Reproduces every vector in shared/vectors byte for byte. */
+/** Reproduces every vector in operations-p2panda-0.3.json (the format: docs/OPERATION-FORMAT.md) byte for byte. */
 class VectorsTest {
     static final HexFormat HEX = HexFormat.of();
 
