@@ -112,9 +112,11 @@ class LauncherScriptTest {
         assertThat(r.exit).as(r.err).isZero();
         String real = root.toRealPath().toString();
         String target = real + "/examples/target";
-        assertThat(r.out.strip()).isEqualTo("java --enable-native-access=io.netty.common,org.xerial.sqlitejdbc -Xmx64m "
-                + "-p " + target + "/pando-examples-0.1.0.jar:" + target + "/modules/dep.jar:"
-                + real + "/plugins/a-transport.jar:" + real + "/plugins/b-store.jar:" + extra + ":" + dir + " "
+        String pluginPath = real + "/plugins/a-transport.jar:" + real + "/plugins/b-store.jar:" + extra + ":" + dir;
+        // the plug-in entries are also named in pando.plugin.path, for the module-name check (PluginModules)
+        assertThat(r.out.strip()).isEqualTo("java --enable-native-access=io.netty.common,org.xerial.sqlitejdbc "
+                + "-Dpando.plugin.path=" + pluginPath + " -Xmx64m "
+                + "-p " + target + "/pando-examples-0.1.0.jar:" + target + "/modules/dep.jar:" + pluginPath + " "
                 + "-m dev.pando.examples/dev.pando.examples.Pando providers");
     }
 
