@@ -129,6 +129,23 @@ class LauncherScriptTest {
     }
 
     @Test
+    void aTemplateProjectsSourcesAreNotPandosAndTriggerNoRebuild() throws Exception {
+        assertThat(run("--version").exit).isZero();
+        FileTime future = FileTime.from(Instant.now().plusSeconds(600));
+        Path template = root.resolve("templates/store-plugin/src/main/java/Y.java");
+        Files.createDirectories(template.getParent());
+        Files.writeString(template, "class Y {}");
+        Files.setLastModifiedTime(template, future);
+        Files.writeString(root.resolve("templates/store-plugin/pom.xml"), "<project/>");
+        Files.setLastModifiedTime(root.resolve("templates/store-plugin/pom.xml"), future);
+
+        Run r = run("--version");
+        assertThat(r.exit).as(r.err).isZero();
+        assertThat(r.err).isEmpty();
+        assertThat(Files.readAllLines(root.resolve("mvn.log"))).as("builds").hasSize(1);
+    }
+
+    @Test
     void refusesAModulePathInPandoJavaOptsInsteadOfOverridingIt() throws Exception {
         java.util.Map<String, String> flagged = java.util.Map.of(
                 "-Xmx64m -p my.jar", "-p", "--module-path my.jar", "--module-path", "--module-path=my.jar", "--module-path=my.jar");
