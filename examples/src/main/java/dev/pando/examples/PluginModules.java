@@ -21,6 +21,8 @@ import java.util.Optional;
  * later one without a word, so a plug-in whose module is named like one of Pando's (say
  * {@code dev.pando.store.memory}), like a JDK module or like an earlier plug-in would simply be
  * missing, its providers with it. Here that is a {@link ConfigurationException} naming both jars.
+ * A copy of the very module in use (same name, same recorded version, as when a plug-in's folder
+ * also holds the {@code pando-api} jar it was built against) is harmless and passes.
  *
  * <p>The launcher names the plug-in entries (jars or directories of jars) in the system property
  * {@value #PROPERTY}, separated like a module path; without it (a hand-written {@code java -p}
@@ -75,9 +77,9 @@ final class PluginModules {
             for (ModuleReference module : found) {
                 String name = module.descriptor().name();
                 Optional<ResolvedModule> used = resolved.findModule(name);
-                if (used.isPresent() && !sameLocation(used.get().reference(), module)) {
-                    clashes.add("the plug-in " + where(module) + " was not loaded: its module name " + name
-                            + " is taken by " + owner(used.get().reference(), plugins));
+                if (used.isPresent() && !sameLocation(used.get().reference(), module) && !sameVersion(used.get().reference(), module)) {
+                    clashes.add("the plug-in " + where(module) + " was not loaded: its module " + nameAndVersion(module)
+                            + " is named like " + owner(used.get().reference(), plugins));
                 }
             }
         }
@@ -85,6 +87,16 @@ final class PluginModules {
             throw new ConfigurationException(String.join("; ", clashes)
                     + " (the JVM uses the first module of a name; give the plug-in's module a name of its own, e.g. com.example.mystore)");
         }
+    }
+
+    /** Both modules record one version: copies of one module (a build without versions proves nothing). */
+    private static boolean sameVersion(ModuleReference a, ModuleReference b) {
+        Optional<String> version = a.descriptor().rawVersion();
+        return version.isPresent() && version.equals(b.descriptor().rawVersion());
+    }
+
+    private static String nameAndVersion(ModuleReference module) {
+        return module.descriptor().name() + module.descriptor().rawVersion().map(v -> "@" + v).orElse("");
     }
 
     private static boolean sameLocation(ModuleReference a, ModuleReference b) {
@@ -105,16 +117,16 @@ final class PluginModules {
     private static String owner(ModuleReference used, List<Path> plugins) {
         Optional<URI> location = used.location();
         if (location.isPresent() && "jrt".equals(location.get().getScheme())) {
-            return "a module of the JDK";
+            return "the JDK's module " + nameAndVersion(used);
         }
         if (location.isPresent() && "file".equals(location.get().getScheme())) {
             Path path = Path.of(location.get()).toAbsolutePath().normalize();
             for (Path plugin : plugins) {
                 if (path.startsWith(plugin.toAbsolutePath().normalize())) {
-                    return "the earlier plug-in " + path;
+                    return "the earlier plug-in " + path + " (" + nameAndVersion(used) + ")";
                 }
             }
         }
-        return "Pando's own module (" + where(used) + ")";
+        return "Pando's own module " + nameAndVersion(used) + " (" + where(used) + ")";
     }
 }

@@ -71,8 +71,9 @@ class PluginLauncherIT {
         Run r = run(Map.of("PANDO_MODULE_PATH", jar.toString()), "providers");
         assertThat(r.exit).as(r.out + r.err).isEqualTo(1);
         assertThat(r.out).startsWith("{\"error\":\"Configuration\"")
-                .contains("the plug-in " + jar + " was not loaded: its module name dev.pando.store.memory is taken by "
-                        + "Pando's own module (" + TARGET.resolve("modules/pando-store-memory-"))
+                .contains("the plug-in " + jar + " was not loaded: its module dev.pando.store.memory is named like "
+                        + "Pando's own module dev.pando.store.memory@")
+                .contains("(" + TARGET.resolve("modules/pando-store-memory-"))
                 .contains("give the plug-in's module a name of its own");
         assertThat(r.err).doesNotContain("Exception");
 
@@ -92,8 +93,24 @@ class PluginLauncherIT {
         Run r = run(Map.of("PANDO_MODULE_PATH", first + File.pathSeparator + plugins), "providers");
         assertThat(r.exit).as(r.out + r.err).isEqualTo(1);
         assertThat(r.out).startsWith("{\"error\":\"Configuration\"")
-                .contains("the plug-in " + second + " was not loaded: its module name com.example.journal is taken by "
-                        + "the earlier plug-in " + first);
+                .contains("the plug-in " + second + " was not loaded: its module com.example.journal is named like "
+                        + "the earlier plug-in " + first + " (com.example.journal)");
+    }
+
+    @Test
+    void aCopyOfTheSameModuleAndVersionAsPandosIsNoClash() throws Exception {
+        // a plug-in folder made with dependency:copy-dependencies also holds the pando-api jar the
+        // plug-in was built against: the same module and version as Pando's, harmless
+        Path plugins = Files.createDirectories(dir.resolve("copied"));
+        Path api;
+        try (Stream<Path> modules = Files.list(TARGET.resolve("modules"))) {
+            api = modules.filter(p -> p.getFileName().toString().startsWith("pando-api-")).findFirst().orElseThrow();
+        }
+        Files.copy(api, plugins.resolve(api.getFileName()));
+        Files.copy(plugin("journal"), plugins.resolve("journal.jar"));
+        Run r = run(Map.of("PANDO_MODULE_PATH", plugins.toString()), "providers");
+        assertThat(r.exit).as(r.out + r.err).isZero();
+        assertThat(r.out).contains("{\"name\":\"journal\",\"module\":\"com.example.journal\"");
     }
 
     /** Compiles and jars module com.example.journal, whose store provider has the given name. */
