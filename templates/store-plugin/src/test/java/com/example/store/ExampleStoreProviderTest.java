@@ -11,7 +11,12 @@ import dev.pando.spi.ProviderOptions;
 import dev.pando.spi.Store;
 import dev.pando.spi.StoreContext;
 import dev.pando.testkit.StoreProviders;
+import dev.pando.spi.StoreProvider;
 import dev.pando.testkit.support.Operations;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.module.ModuleDescriptor;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -23,6 +28,24 @@ class ExampleStoreProviderTest {
         assertThat(StoreProviders.named(ExampleStoreProvider.NAME))
                 .as("a store provider named \"example\" on the module path")
                 .get().isInstanceOf(ExampleStoreProvider.class);
+    }
+
+    @Test
+    void moduleInfoAndTheServiceFileDeclareTheSameProvider() throws IOException {
+        // the tests run inside the module (surefire patches them in), so its descriptor is at hand
+        ModuleDescriptor module = ExampleStoreProvider.class.getModule().getDescriptor();
+        assertThat(module).as("tests run on the module path, in module com.example.store").isNotNull();
+        assertThat(module.provides()).as("provides clauses of module-info.java (what the module path uses)")
+                .singleElement().satisfies(p -> {
+                    assertThat(p.service()).isEqualTo(StoreProvider.class.getName());
+                    assertThat(p.providers()).containsExactly(ExampleStoreProvider.class.getName());
+                });
+        String file = "META-INF/services/" + StoreProvider.class.getName();
+        try (InputStream in = ExampleStoreProvider.class.getModule().getResourceAsStream(file)) {
+            assertThat(in).as(file + " (what the class path uses)").isNotNull();
+            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8).strip())
+                    .as(file).isEqualTo(ExampleStoreProvider.class.getName());
+        }
     }
 
     @Test
