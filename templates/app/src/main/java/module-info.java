@@ -1,6 +1,6 @@
 /**
- * An example application on Pando: opens the store named on its command line, found among the
- * providers on its module path, and writes and reads back a log. Exports nothing.
+ * An example application on Pando: two nodes that sync a topic, one keeping its log in the store
+ * named on the command line (found among the providers on the module path). Exports nothing.
  */
 module com.example.app {
     requires dev.pando.node;
