@@ -8,7 +8,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A p2panda-core 0.3 operation header: a positional CBOR array (see OPERATION-FORMAT.md). A header
+ * A p2panda-core 0.3 operation header: a positional CBOR array (see docs/OPERATION-FORMAT.md). A header
  * always keeps the exact bytes it was decoded from (or was encoded to when built), so ids and
  * signatures are computed over the original bytes, never over a re-encoding.
  *

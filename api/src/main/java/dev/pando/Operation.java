@@ -7,7 +7,7 @@ import java.util.Optional;
  * those bytes, and the body if it is present (it may have been deleted or not fetched yet).
  *
  * <p>Creating an {@code Operation} from bytes only decodes it; {@link #validate()} checks rules 1–5
- * of OPERATION-FORMAT.md and {@link #validateAfter(Operation)} the rules against the previous
+ * of docs/OPERATION-FORMAT.md and {@link #validateAfter(Operation)} the rules against the previous
  * operation of its log. Instances are immutable and thread-safe.
  */
 public final class Operation {
@@ -84,7 +84,7 @@ public final class Operation {
     }
 
     /**
-     * Checks rules 1–5 of OPERATION-FORMAT.md in their order: signature (strict Ed25519), version,
+     * Checks rules 1–5 of docs/OPERATION-FORMAT.md in their order: signature (strict Ed25519), version,
      * payload info, seq/backlink consistency, and the body against the header if a body is present.
      *
      * @throws InvalidOperationException naming the first rule broken

@@ -1,7 +1,7 @@
 package dev.pando;
 
 /**
- * Why an operation is invalid. Each kind is checked in the order of OPERATION-FORMAT.md, and the
+ * Why an operation is invalid. Each kind is checked in the order of docs/OPERATION-FORMAT.md, and the
  * first failing check decides the kind. {@link #wireName()} is the stable name used by the command
  * line and by wire protocols.
  */

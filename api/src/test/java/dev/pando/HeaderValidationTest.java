@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Every error kind of OPERATION-FORMAT.md, reached from bytes. */
+/** Every error kind of docs/OPERATION-FORMAT.md, reached from bytes. */
 class HeaderValidationTest {
     static final PrivateKey KEY = PrivateKey.generate();
     static final byte[] BODY = "a body".getBytes(StandardCharsets.UTF_8);

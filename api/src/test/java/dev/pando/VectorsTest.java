@@ -13,15 +13,13 @@ import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Reproduces every vector in shared/vectors byte for byte. */
+/** Reproduces every vector in operations-p2panda-0.3.json (the format: docs/OPERATION-FORMAT.md) byte for byte. */
 class VectorsTest {
     static final HexFormat HEX = HexFormat.of();
 
     static JsonNode vectors() throws IOException {
-        Path p = Path.of("..", "..", "shared", "vectors", "operations-p2panda-0.3.json");
-        if (!Files.exists(p)) {
-            p = Path.of("src", "test", "resources", "operations-p2panda-0.3.json");
-        }
+        // the repository's own copy: nothing outside the repository is read
+        Path p = Path.of("src", "test", "resources", "operations-p2panda-0.3.json");
         return new ObjectMapper().readTree(Files.readAllBytes(p));
     }
 

@@ -36,7 +36,7 @@ class ModuleDescriptorTest {
 
     @Test
     void folderConventionReproducesTheTableInArchitectureMd() {
-        // the folder → module table of ARCHITECTURE.md, which the convention must keep producing
+        // the folder → module table of docs/ARCHITECTURE.md, which the convention must keep producing
         Map<String, String> table = Map.ofEntries(
                 Map.entry("api", "dev.pando.api"),
                 Map.entry("node", "dev.pando.node"),

@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * What a Pando module is for, derived from its JPMS name; the dependency rule of ARCHITECTURE.md
+ * What a Pando module is for, derived from its JPMS name; the dependency rule of docs/ARCHITECTURE.md
  * is a table over these roles. Deriving the role from the name (instead of listing today's modules)
  * makes every module added later a {@link #PLUGIN} by default, which is the strictest role.
  */

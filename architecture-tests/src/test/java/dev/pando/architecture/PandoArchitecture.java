@@ -357,7 +357,7 @@ final class PandoArchitecture {
             if (module.descriptor().isEmpty()) {
                 continue;
             }
-            // api's packages are dev.pando and dev.pando.spi, by design (ARCHITECTURE.md)
+            // api's packages are dev.pando and dev.pando.spi, by design (docs/ARCHITECTURE.md)
             String root = module.role() == ModuleRole.API ? "dev.pando" : module.name();
             Set<String> outside = module.packages().stream()
                     .filter(p -> !p.equals(root) && !p.startsWith(root + "."))

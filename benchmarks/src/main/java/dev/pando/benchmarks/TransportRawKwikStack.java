@@ -27,7 +27,7 @@ import tech.kwik.core.server.ServerConnector;
 
 /**
  * kwik's own API with no Pando code in between, configured as Pando's "quic" provider configures
- * it (QUIC-NOTES.md): own UDP sockets on 127.0.0.1, stateless retry off, 1 MiB stream windows, a
+ * it (docs/QUIC-NOTES.md): own UDP sockets on 127.0.0.1, stateless retry off, 1 MiB stream windows, a
  * 4 MiB connection window, 100 peer-initiated bidirectional streams, 30 s idle timeout, an EC P-256
  * self-signed certificate that the client does not check. The timed handshake is
  * {@code QuicClientConnection.connect()}: QUIC and TLS only, no identity proof.

@@ -19,7 +19,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code pando op inspect}: decodes and validates a header (rules 1–5 of OPERATION-FORMAT.md), the
+ * {@code pando op inspect}: decodes and validates a header (rules 1–5 of docs/OPERATION-FORMAT.md), the
  * body against it if one is given, and the log rules against a predecessor header if one is given;
  * prints the header's fields, or {@code {"valid": false, "error": KIND, "message": …}} with the
  * {@link OperationError#wireName() wire name} of the first rule broken.

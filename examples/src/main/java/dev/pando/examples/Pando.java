@@ -92,9 +92,13 @@ public final class Pando {
         return run(args, in, ShutdownHooks.JVM, out, err);
     }
 
-    /** {@link #run(String[], InputStream, Writer, Writer)} with the given stand-in for signals. */
+    /**
+     * {@link #run(String[], InputStream, Writer, Writer)} with the given stand-in for signals; the
+     * registry comes from {@link PluginModules#registry()} (the module path, after the launcher's
+     * plug-ins are checked for taken module names).
+     */
     static int run(String[] args, InputStream in, ShutdownHooks shutdownHooks, Writer out, Writer err) {
-        return run(args, in, shutdownHooks, ProviderRegistry::load, out, err);
+        return run(args, in, shutdownHooks, PluginModules::registry, out, err);
     }
 
     /**

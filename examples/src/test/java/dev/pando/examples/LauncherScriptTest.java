@@ -112,9 +112,11 @@ class LauncherScriptTest {
         assertThat(r.exit).as(r.err).isZero();
         String real = root.toRealPath().toString();
         String target = real + "/examples/target";
-        assertThat(r.out.strip()).isEqualTo("java --enable-native-access=io.netty.common,org.xerial.sqlitejdbc -Xmx64m "
-                + "-p " + target + "/pando-examples-0.1.0.jar:" + target + "/modules/dep.jar:"
-                + real + "/plugins/a-transport.jar:" + real + "/plugins/b-store.jar:" + extra + ":" + dir + " "
+        String pluginPath = real + "/plugins/a-transport.jar:" + real + "/plugins/b-store.jar:" + extra + ":" + dir;
+        // the plug-in entries are also named in pando.plugin.path, for the module-name check (PluginModules)
+        assertThat(r.out.strip()).isEqualTo("java --enable-native-access=io.netty.common,org.xerial.sqlitejdbc "
+                + "-Dpando.plugin.path=" + pluginPath + " -Xmx64m "
+                + "-p " + target + "/pando-examples-0.1.0.jar:" + target + "/modules/dep.jar:" + pluginPath + " "
                 + "-m dev.pando.examples/dev.pando.examples.Pando providers");
     }
 
@@ -124,6 +126,23 @@ class LauncherScriptTest {
         assertThat(r.exit).isEqualTo(1);
         assertThat(r.out).isEmpty();
         assertThat(r.err).isEqualTo("pando: PANDO_MODULE_PATH names " + root.resolve("missing.jar") + ", which does not exist.\n");
+    }
+
+    @Test
+    void aTemplateProjectsSourcesAreNotPandosAndTriggerNoRebuild() throws Exception {
+        assertThat(run("--version").exit).isZero();
+        FileTime future = FileTime.from(Instant.now().plusSeconds(600));
+        Path template = root.resolve("templates/store-plugin/src/main/java/Y.java");
+        Files.createDirectories(template.getParent());
+        Files.writeString(template, "class Y {}");
+        Files.setLastModifiedTime(template, future);
+        Files.writeString(root.resolve("templates/store-plugin/pom.xml"), "<project/>");
+        Files.setLastModifiedTime(root.resolve("templates/store-plugin/pom.xml"), future);
+
+        Run r = run("--version");
+        assertThat(r.exit).as(r.err).isZero();
+        assertThat(r.err).isEmpty();
+        assertThat(Files.readAllLines(root.resolve("mvn.log"))).as("builds").hasSize(1);
     }
 
     @Test

@@ -114,7 +114,7 @@ public abstract class TransportContract extends TransportFixture {
         LINK_EVENTS,
         /** supports() is true for a peer's address and false for an address without a part this transport dials; dialing that fails with UnsupportedAddressException. */
         SUPPORTS,
-        /** Dialing this node's own id fails with IllegalArgumentException "cannot dial this node's own id <hex>", whatever the address. */
+        /** Dialing this node's own id fails with IllegalArgumentException {@code "cannot dial this node's own id <hex>"}, whatever the address. */
         DIAL_OWN_ID
     }
 

@@ -214,7 +214,7 @@ final class KwikTransport implements Transport {
                 .maxBidirectionalStreamBufferSize(settings.streamWindow())
                 .maxUnidirectionalStreamBufferSize(settings.streamWindow())
                 .maxConnectionBufferSize(settings.connectionWindow())
-                // stateless retry made handshakes fail here ("transport error 11"); see QUIC-NOTES
+                // stateless retry made handshakes fail here ("transport error 11"); see docs/QUIC-NOTES.md
                 .retryRequired(false)
                 .build();
     }

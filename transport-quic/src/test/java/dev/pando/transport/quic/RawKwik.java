@@ -28,7 +28,7 @@ import tech.kwik.core.server.ServerConnectionConfig;
 import tech.kwik.core.server.ServerConnector;
 
 /**
- * A bare kwik echo server and client, configured the way QUIC-NOTES.md says kwik must be (own
+ * A bare kwik echo server and client, configured the way docs/QUIC-NOTES.md says kwik must be (own
  * socket, retry off, explicit windows and stream limits). Used to learn kwik's configuration and
  * by {@link KwikStallProbe} to reproduce its stall without any Pando code in the way.
  */
