@@ -1,6 +1,7 @@
 package dev.pando.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pando.CborWriter;
@@ -765,7 +766,7 @@ public abstract class StoreContract {
                 Map<LogKey, TreeMap<Long, Operation>> next = copy(model);
                 Boolean fresh = place(next, op);
                 if (fresh == null) {
-                    assertThatThrownBy(() -> store.insert(op)).as("step %d: fork %s", step, op).isInstanceOf(StoreException.class);
+                    assertThat(catchThrowable(() -> store.insert(op))).as("step %d: fork %s", step, op).isInstanceOf(StoreException.class);
                 } else {
                     assertThat(store.insert(op)).as("step %d: insert %s", step, op).isEqualTo(fresh);
                     model = next;
@@ -784,7 +785,7 @@ public abstract class StoreContract {
                     expected[i] = !forks && fresh;
                 }
                 if (forks) {
-                    assertThatThrownBy(() -> store.insertBatch(batch)).as("step %d: batch with a fork", step)
+                    assertThat(catchThrowable(() -> store.insertBatch(batch))).as("step %d: batch with a fork", step)
                             .isInstanceOf(StoreException.class);
                 } else {
                     assertThat(store.insertBatch(batch)).as("step %d: batch", step).containsExactly(expected);
@@ -919,10 +920,10 @@ public abstract class StoreContract {
                 () -> store.removeFromTopic(TOPIC, key),
                 () -> store.topicLogs(TOPIC));
         for (int i = 0; i < calls.size(); i++) {
-            assertThatThrownBy(calls.get(i)::run).as("call %d after close", i).isInstanceOfSatisfying(StoreException.class,
+            assertThat(catchThrowable(calls.get(i)::run)).as("call %d after close", i).isInstanceOfSatisfying(StoreException.class,
                     e -> assertThat(e.reason()).isEqualTo(StoreException.Reason.CLOSED));
         }
-        assertThatThrownBy(store::open).as("open after close").isInstanceOf(IllegalStateException.class);
+        assertThat(catchThrowable(store::open)).as("open after close").isInstanceOf(IllegalStateException.class);
     }
 
     @Test
@@ -931,16 +932,16 @@ public abstract class StoreContract {
         Operation op = Operations.chain(ALICE, LOG, 1).get(0);
         Store created = createStore();
         try {
-            assertThatThrownBy(() -> created.insert(op)).as("insert before open").isInstanceOf(IllegalStateException.class);
-            assertThatThrownBy(() -> created.has(op.id())).as("has before open").isInstanceOf(IllegalStateException.class);
-            assertThatThrownBy(created::logs).as("logs before open").isInstanceOf(IllegalStateException.class);
+            assertThat(catchThrowable(() -> created.insert(op))).as("insert before open").isInstanceOf(IllegalStateException.class);
+            assertThat(catchThrowable(() -> created.has(op.id()))).as("has before open").isInstanceOf(IllegalStateException.class);
+            assertThat(catchThrowable(created::logs)).as("logs before open").isInstanceOf(IllegalStateException.class);
         } finally {
             created.close();
         }
         created.close();
-        assertThatThrownBy(created::open).as("open after close").isInstanceOf(IllegalStateException.class);
+        assertThat(catchThrowable(created::open)).as("open after close").isInstanceOf(IllegalStateException.class);
 
-        assertThatThrownBy(store::open).as("open twice").isInstanceOf(IllegalStateException.class);
+        assertThat(catchThrowable(store::open)).as("open twice").isInstanceOf(IllegalStateException.class);
         assertThat(store.insert(op)).as("still usable after a second open was refused").isTrue();
     }
 
