@@ -91,9 +91,6 @@ final class NetPing implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException("ADDRESS: " + e.getMessage(), e);
         }
-        if (remote.directAddresses().isEmpty()) {
-            throw new InvalidInputException("ADDRESS has no direct address, and no relay transport exists yet");
-        }
         PrivateKey identity = key == null ? PrivateKey.generate() : KeyFile.read(key);
         if (identity.publicKey().equals(remote.nodeId())) {
             throw new InvalidInputException("ADDRESS is this node's own id: use another --key");
@@ -103,6 +100,12 @@ final class NetPing implements Callable<Integer> {
                 "bind", bind != null ? bind : defaultBind(remote.directAddresses()),
                 "handshake_timeout", millis,
                 "stream_timeout", millis))) {
+            if (!t.supports(remote)) {
+                throw new InvalidInputException("the " + transport.transport + " transport cannot reach ADDRESS "
+                        + remote.toText() + (remote.directAddresses().isEmpty()
+                        ? " (it has no direct address: reach it through its relay with --transport relay "
+                                + "--transport-option relay_url=URL)" : ""));
+            }
             t.start();
             long start = System.nanoTime();
             Connection connection = await(t.dial(remote, PingProtocol.NAME), remote, true);

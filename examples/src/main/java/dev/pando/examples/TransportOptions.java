@@ -62,7 +62,12 @@ final class TransportOptions {
             throw new InvalidInputException("no transport provider named \"" + transport + "\"; found: "
                     + registry.transports().stream().map(TransportProvider::name).toList());
         }
-        ProviderOptions options = OptionValues.mergeProviderOptions(commandOptions, userOptions, "--transport-option",
+        // the command's own settings (--bind, the timeouts) go only to a provider that takes them:
+        // the relay transport binds no socket, so it has no bind
+        java.util.Set<String> keys = registry.findTransport(transport).orElseThrow().optionKeys();
+        Map<String, String> applicable = new java.util.TreeMap<>(commandOptions);
+        applicable.keySet().retainAll(keys);
+        ProviderOptions options = OptionValues.mergeProviderOptions(applicable, userOptions, "--transport-option",
                 Map.of("bind", "--bind", "handshake_timeout", "--timeout",
                         "stream_timeout", mixee.name().equals("ping") ? "--timeout" : "--stream-timeout"));
         try {

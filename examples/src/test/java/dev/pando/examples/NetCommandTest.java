@@ -78,6 +78,24 @@ class NetCommandTest {
     }
 
     @Test
+    void pingAListenerThroughARelay() throws Exception {
+        try (dev.pando.transport.relay.RelayServer relay = dev.pando.transport.relay.RelayServer.create(
+                dev.pando.transport.relay.RelayServerConfig.defaults().withBind(new InetSocketAddress("127.0.0.1", 0)))) {
+            relay.start();
+            String url = "relay_url=" + relay.url();
+            try (Listener listener = Listener.start("--transport", "relay", "--transport-option", url)) {
+                assertThat(listener.address()).endsWith(";relay=" + relay.url());
+                Cli.Result ping = Cli.run("net", "ping", listener.address(), "--count", "2", "--transport", "relay",
+                        "--transport-option", url);
+                assertThat(ping.exit()).as(ping.out() + ping.err()).isZero();
+                assertThat(ping.json().get("transport").asText()).isEqualTo("relay");
+                assertThat(ping.json().get("rtt_ms")).hasSize(2);
+                assertThat(listener.stop().get("pings").asLong()).isEqualTo(2);
+            }
+        }
+    }
+
+    @Test
     void untilSignalNeverReadsStdinAndStopsOnASignal() {
         for (String option : new String[] {"--until-signal", "--ignore-stdin"}) {
             try (Listener listener = Listener.start(option)) {

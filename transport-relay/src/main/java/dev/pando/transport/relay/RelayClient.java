@@ -2,6 +2,8 @@ package dev.pando.transport.relay;
 
 import dev.pando.ConfigurationException;
 import dev.pando.PrivateKey;
+import dev.pando.spi.EventSink;
+import dev.pando.spi.RelayEvent;
 import dev.pando.ProtocolViolationException;
 import dev.pando.PublicKey;
 import io.netty.bootstrap.Bootstrap;
@@ -67,6 +69,8 @@ final class RelayClient {
     }
 
     private final URI relay;
+    /** Told of each authenticated connection to the relay and of each one lost ({@link RelayEvent}). */
+    private final EventSink events;
     private final PrivateKey identity;
     private final Receiver receiver;
     private final SslContext ssl;
@@ -83,7 +87,8 @@ final class RelayClient {
     private volatile Channel attempt;
     private int failures; // event loop of the last attempt, or start()
 
-    RelayClient(RelayOptions options, PrivateKey identity, Receiver receiver) {
+    RelayClient(RelayOptions options, PrivateKey identity, Receiver receiver, EventSink events) {
+        this.events = events;
         this.relay = options.relayUrl();
         this.identity = identity;
         this.receiver = receiver;
@@ -159,7 +164,12 @@ final class RelayClient {
                 LOG.debug("cannot connect to relay {}: {}", relay, done.cause().toString());
                 retry();
             } else {
-                f.channel().closeFuture().addListener(c -> retry());
+                f.channel().closeFuture().addListener(c -> {
+                    if (current == f.channel() && !closed) {
+                        events.emit(new RelayEvent.Disconnected(relay, "the connection to the relay closed"));
+                    }
+                    retry();
+                });
             }
         });
     }
@@ -262,6 +272,7 @@ final class RelayClient {
                 connects.incrementAndGet();
                 current = ctx.channel();
                 LOG.debug("connected to relay {}", relay);
+                events.emit(new RelayEvent.Connected(relay));
                 firstConnection.complete(null);
             } else if (f instanceof RelayFrame.Packet p && p.type() == RelayFrame.RECV && authenticated) {
                 receiver.received(p.peer(), p.payload());

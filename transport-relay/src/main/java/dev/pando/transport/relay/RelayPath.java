@@ -3,6 +3,7 @@ package dev.pando.transport.relay;
 import dev.pando.ConfigurationException;
 import dev.pando.NodeAddress;
 import dev.pando.PrivateKey;
+import dev.pando.spi.EventSink;
 import dev.pando.PublicKey;
 import dev.pando.transport.quic.netty.DatagramPath;
 import io.netty.bootstrap.Bootstrap;
@@ -73,12 +74,12 @@ final class RelayPath implements DatagramPath, RelayClient.Receiver {
     private volatile Channel[] listeners = new Channel[0];
     private volatile java.util.function.BiConsumer<InetSocketAddress, String> unreachable = (a, why) -> { };
 
-    RelayPath(RelayOptions options, PrivateKey identity) {
+    RelayPath(RelayOptions options, PrivateKey identity, EventSink events) {
         this.options = options;
         this.identity = identity;
         this.self = identity.publicKey();
         this.selfAddress = addressOf(self);
-        this.client = new RelayClient(options, identity, this);
+        this.client = new RelayClient(options, identity, this, events);
     }
 
     static InetSocketAddress addressOf(PublicKey node) {

@@ -292,7 +292,7 @@ public final class RelayServer implements AutoCloseable {
                 respond(ctx, HttpResponseStatus.BAD_REQUEST, "bad request\n", false);
                 return;
             }
-            String path = URI.create("x:" + req.uri().replaceAll("[^\\x21-\\x7e]", "")).getSchemeSpecificPart();
+            String path = req.uri();
             int q = path.indexOf('?');
             path = q < 0 ? path : path.substring(0, q);
             boolean get = req.method().equals(HttpMethod.GET);
@@ -498,7 +498,8 @@ public final class RelayServer implements AutoCloseable {
             if (cause instanceof CorruptedWebSocketFrameException c && c.closeStatus() != null
                     && c.closeStatus().code() == WebSocketCloseStatus.MESSAGE_TOO_BIG.code()) {
                 count(RelayMetrics.Close.OVERSIZED);
-            } else if (cause instanceof CorruptedWebSocketFrameException || cause instanceof io.netty.handler.codec.DecoderException) {
+            } else if (cause instanceof CorruptedWebSocketFrameException || cause instanceof io.netty.handler.codec.DecoderException
+                    || cause instanceof io.netty.handler.codec.http.websocketx.WebSocketHandshakeException) {
                 count(RelayMetrics.Close.MALFORMED);
             } else {
                 LOG.debug("relay connection {} failed", ctx.channel().remoteAddress(), cause);

@@ -41,6 +41,6 @@ public final class RelayTransportProvider implements TransportProvider {
     @Override
     public Transport create(TransportContext context) {
         RelayOptions options = RelayOptions.parse(context.options());
-        return QuicNettyTransportProvider.create(context, options.quic(), new RelayPath(options, context.identity()));
+        return QuicNettyTransportProvider.create(context, options.quic(), new RelayPath(options, context.identity(), context.services().events()));
     }
 }

@@ -30,9 +30,12 @@ final class RelayNodes implements AutoCloseable {
         final Transport transport;
         final ByteArrayOutputStream accepted = new ByteArrayOutputStream();
         final AtomicInteger handlerCalls = new AtomicInteger();
+        /** What the transport reported to its event sink. */
+        final List<dev.pando.spi.ProviderEvent> events;
 
-        Node(Transport transport) {
+        Node(Transport transport, List<dev.pando.spi.ProviderEvent> events) {
             this.transport = transport;
+            this.events = events;
         }
 
         synchronized byte[] acceptedBytes() {
@@ -44,9 +47,11 @@ final class RelayNodes implements AutoCloseable {
 
     Node start(String relayUrl, String... options) {
         ProviderOptions o = ProviderOptions.of(options).with("relay_url", relayUrl);
-        Transport t = new RelayTransportProvider().create(new TransportContext(PrivateKey.generate(), NetworkId.DEFAULT, o));
+        List<dev.pando.spi.ProviderEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Transport t = new RelayTransportProvider().create(new TransportContext(PrivateKey.generate(), NetworkId.DEFAULT, o,
+                dev.pando.spi.NodeServices.system().withEvents(events::add)));
         transports.add(t);
-        Node n = new Node(t);
+        Node n = new Node(t, events);
         t.accept(RECORD, c -> {
             n.handlerCalls.incrementAndGet();
             acceptLoop(n, c);
