@@ -36,8 +36,8 @@ module dev.pando.benchmarks {
     requires io.netty.common;
 
     uses dev.pando.spi.TransportProvider;
-    // gossip benchmarks: "plumtree" is found through the node's ProviderRegistry ("flood" is in
-    // the testkit support); required so that it is resolved
+    // gossip benchmarks: "plumtree" is found through the node's ProviderRegistry (required so that
+    // it is resolved); the testkit's "flood" is added to the registry explicitly
     requires dev.pando.gossip;
 
     // JMH's forked VM instantiates the generated classes reflectively from jmh.core

@@ -16,6 +16,7 @@ import dev.pando.spi.ProviderOptions;
 import dev.pando.spi.Transport;
 import dev.pando.spi.TransportContext;
 import dev.pando.spi.TransportProvider;
+import dev.pando.testkit.support.FloodGossipProvider;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -74,7 +75,7 @@ public final class GossipBenchmark {
                 }
             }
         }
-        ProviderRegistry registry = ProviderRegistry.load();
+        ProviderRegistry registry = ProviderRegistry.builder().gossip(new FloodGossipProvider()).build();
         GossipProvider gossipProvider = registry.gossip(providerName);
         TransportProvider transportProvider = registry.transport(transportName);
         String prefix = "gossip_" + providerName + "_" + transportName.replace('-', '_') + "_" + nodes;
@@ -162,6 +163,19 @@ public final class GossipBenchmark {
                     (long) count * receivers.size());
             System.out.printf(Locale.ROOT, "GOAL %s_paced50_p99 %.2f <= 20 %s%n", prefix, p99, p99 <= 20 && missing == 0 ? "met" : "not met");
             sender.gossip.counters().ifPresent(c -> System.out.println("# sender counters: " + c));
+            double received = 0;
+            double delivered = 0;
+            for (Member m : members) {
+                var c = m.gossip.counters();
+                if (c.isPresent()) {
+                    received += c.get().received();
+                    delivered += c.get().delivered();
+                }
+            }
+            if (delivered > 0) {
+                System.out.printf(Locale.ROOT, "RESULT %s_rmr %.3f ratio (payload copies received per delivery - 1, whole run)%n",
+                        prefix, received / delivered - 1);
+            }
         } finally {
             for (Member m : members) {
                 m.close();

@@ -2,6 +2,7 @@ package dev.pando.benchmarks;
 
 import dev.pando.node.ProviderRegistry;
 import dev.pando.spi.GossipProvider;
+import dev.pando.testkit.support.FloodGossipProvider;
 import dev.pando.spi.ProviderOptions;
 import dev.pando.testkit.support.GossipRound;
 import dev.pando.testkit.support.GossipSimulation;
@@ -54,7 +55,7 @@ public final class GossipSimBenchmark {
             }
         }
         String name = providerName;
-        GossipProvider provider = ProviderRegistry.load().gossip(name);
+        GossipProvider provider = ProviderRegistry.builder().gossip(new FloodGossipProvider()).build().gossip(name);
         long s = seed;
         boolean seeded = provider.optionKeys().contains("seed");
         GossipSimulation.Builder builder = GossipSimulation.builder(provider).seed(seed).latency(Duration.ofMillis(latencyMs))

@@ -770,11 +770,12 @@ final class Overlay implements GossipTopic {
         }
         if (seen.contains(g.id(), now())) {
             service.duplicates.incrementAndGet();
-            if (eager.remove(from)) {
-                lazy.add(from);
-                service.prunes.incrementAndGet();
-                service.send(from, topic, new Wire.Prune());
-            }
+            // prune whether or not the sender was eager here: it pushes to this node because this
+            // node is eager in its view, and only a PRUNE changes that
+            eager.remove(from);
+            lazy.add(from);
+            service.prunes.incrementAndGet();
+            service.send(from, topic, new Wire.Prune());
             return;
         }
         seen.put(g.id(), Boolean.TRUE, now());
@@ -785,7 +786,13 @@ final class Overlay implements GossipTopic {
         } else {
             service.dropped.incrementAndGet();
         }
-        lazy.remove(from);
+        if (lazy.remove(from)) {
+            // this node pruned the peer that now delivered first (arrival order flips between
+            // messages on paths of similar length): ask it to push again, or after pruning every
+            // path in turn this node would hear only announcements and graft each message late
+            service.grafts.incrementAndGet();
+            service.send(from, topic, new Wire.Graft(null, g.round()));
+        }
         eager.add(from);
         // the tree optimisation: a lazy neighbour that announced this message much closer to its
         // origin than the eager path that brought it becomes the eager one

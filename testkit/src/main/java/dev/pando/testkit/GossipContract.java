@@ -411,6 +411,16 @@ public abstract class GossipContract {
             return transport.localAddress();
         }
 
+        /** This node's id. */
+        public PublicKey id() {
+            return id;
+        }
+
+        /** This node's transport (e.g. for {@link GossipContract#cutOff} to close it). */
+        public Transport transport() {
+            return transport;
+        }
+
         void join(TopicId topicId, Collection<NodeAddress> known) {
             recorder = new Recorder();
             topic = gossip.join(topicId, known, recorder);
