@@ -115,6 +115,12 @@ class LanChatIT {
                 TimeUnit.NANOSECONDS.toMillis(onB.nanos() - sentA), onB.json().get("source").asText(),
                 TimeUnit.NANOSECONDS.toMillis(onA.nanos() - sentB), onA.json().get("source").asText());
 
+        // each saw the other join (a message from a new author announces it, presence may come first)
+        assertThat(b.events()).anyMatch(e -> is(e, "peer_joined") && idA.equals(e.get("author").asText())
+                && "a".equals(e.get("nick").asText()));
+        assertThat(a.events()).anyMatch(e -> is(e, "peer_joined") && idB.equals(e.get("author").asText())
+                && "b".equals(e.get("nick").asText()));
+
         // end of input ends each chat with a final stopped line and exit 0
         for (Launched p : List.of(a, b)) {
             p.endInput();
