@@ -220,7 +220,7 @@ public final class NetnsLab implements AutoCloseable {
     public static void requireIpNetns(String ip) {
         Result r;
         try {
-            r = exec(List.of(ip, "netns", "list"));
+            r = execute(List.of(ip, "netns", "list"));
         } catch (IOException e) {
             throw new IllegalStateException("tests in network namespaces need the `ip` command of iproute2"
                     + " (Debian: apt-get install iproute2) and root; `ip` could not be run: " + e.getMessage(), e);
@@ -246,13 +246,13 @@ public final class NetnsLab implements AutoCloseable {
 
     private static Result run(List<String> command) {
         try {
-            return exec(command);
+            return execute(command);
         } catch (IOException e) {
             throw new IllegalStateException(String.join(" ", command) + " could not run: " + e.getMessage(), e);
         }
     }
 
-    private static Result exec(List<String> command) throws IOException {
+    private static Result execute(List<String> command) throws IOException {
         Process p = new ProcessBuilder(command).start();
         try {
             p.getOutputStream().close();

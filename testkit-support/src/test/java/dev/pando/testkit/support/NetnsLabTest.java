@@ -55,6 +55,25 @@ class NetnsLabTest {
     }
 
     @Test
+    void aNewLabDeletesTheNamespacesOfALabWhoseProcessIsGone() throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        assertThat(gone.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        String orphan = "pando-labtest-" + gone.pid() + "-abcdef-0";
+        String alive = "pando-labtest-" + ProcessHandle.current().pid() + "-fedcba-0";
+        run(List.of("ip", "netns", "add", orphan));
+        run(List.of("ip", "netns", "add", alive));
+        try (NetnsLab lab = NetnsLab.create("labtest", 1)) {
+            List<String> names = run(List.of("ip", "netns", "list")).lines().map(l -> l.split(" ")[0]).toList();
+            assertThat(names).doesNotContain(orphan).contains(alive, lab.namespace(0));
+        } finally {
+            run(List.of("ip", "netns", "del", alive));
+            if (run(List.of("ip", "netns", "list")).contains(orphan)) {
+                run(List.of("ip", "netns", "del", orphan));
+            }
+        }
+    }
+
+    @Test
     void badArgumentsAreRefusedBeforeAnyNamespaceIsMade() {
         assertThatThrownBy(() -> NetnsLab.create("Bad-Label", 2)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> NetnsLab.create("ok", 0)).isInstanceOf(IllegalArgumentException.class);
