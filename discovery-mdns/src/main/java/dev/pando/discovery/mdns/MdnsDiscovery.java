@@ -201,8 +201,8 @@ final class MdnsDiscovery implements Discovery {
 
     /**
      * This node's record: every direct address of {@code own} (wildcard addresses become the
-     * addresses of the selected interfaces; IPv6 link-local ones are left out, their scope means
-     * nothing to a receiver) and the first relay URL.
+     * addresses of the selected interfaces; IPv6 link-local and loopback ones are left out, their
+     * scope means nothing to a receiver) and the first relay URL.
      */
     private MdnsRecord ownRecord(List<NodeAddress> own) {
         Set<InetSocketAddress> direct = new LinkedHashSet<>();
@@ -220,7 +220,9 @@ final class MdnsDiscovery implements Discovery {
                             direct.add(new InetSocketAddress(ip, s.getPort()));
                         }
                     }
-                } else if (!s.getAddress().isLinkLocalAddress()) {
+                } else if (!s.getAddress().isLinkLocalAddress() && !s.getAddress().isLoopbackAddress()) {
+                    // a receiver would reach its own host at a loopback address (a node bound to the
+                    // wildcard lists 127.0.0.1 and ::1 among its own addresses)
                     direct.add(s);
                 }
             }

@@ -4,6 +4,7 @@ import dev.pando.NetworkId;
 import dev.pando.NodeAddress;
 import dev.pando.PublicKey;
 import dev.pando.testkit.DiscoveryContract;
+import dev.pando.testkit.support.NetnsLab;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +22,7 @@ class MdnsDiscoveryContractTest extends DiscoveryContract {
 
     @BeforeAll
     static void buildLan() {
-        lab = NetnsLab.create(3);
+        lab = NetnsLab.create("mdns", 3);
     }
 
     @AfterAll

@@ -8,6 +8,7 @@ import dev.pando.NodeAddress;
 import dev.pando.PrivateKey;
 import dev.pando.PublicKey;
 import dev.pando.spi.DiscoveryEvent;
+import dev.pando.testkit.support.NetnsLab;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +38,7 @@ class MdnsHostileRecordsTest {
 
     @BeforeAll
     static void buildLan() {
-        lab = NetnsLab.create(3);
+        lab = NetnsLab.create("mdns", 3);
     }
 
     @AfterAll
