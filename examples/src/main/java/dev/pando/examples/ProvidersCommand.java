@@ -12,12 +12,13 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code pando providers}: the store and transport providers on the module path (the launcher's
+ * {@code pando providers}: the providers of every kind on the module path (the launcher's
  * own and the plug-ins), as the node's {@link ProviderRegistry} finds them.
  */
 @Command(name = "providers", mixinStandardHelpOptions = true,
-        description = "Lists the store and transport providers found on the module path (built in and plug-ins): "
-                + "{\"stores\": [{\"name\", \"module\", \"class\", \"option_keys\"}, …], \"transports\": […]}. "
+        description = "Lists the providers found on the module path (built in and plug-ins), by kind: "
+                + "{\"stores\": [{\"name\", \"module\", \"class\", \"option_keys\"}, …], \"transports\": […], "
+                + "\"syncs\": […], \"gossips\": […], \"discoveries\": […]}. "
                 + "Two providers of one kind with the same name are a Configuration error naming both modules.",
         footerHeading = "%nExamples:%n",
         footer = {
@@ -39,9 +40,18 @@ final class ProvidersCommand implements Callable<Integer> {
                 .map((StoreProvider p) -> new Entry(p.name(), p.getClass(), p.optionKeys())).toList();
         List<Entry> transports = registry.transports().stream()
                 .map((TransportProvider p) -> new Entry(p.name(), p.getClass(), p.optionKeys())).toList();
+        List<Entry> syncs = registry.syncs().stream()
+                .map(p -> new Entry(p.name(), p.getClass(), p.optionKeys())).toList();
+        List<Entry> gossips = registry.gossips().stream()
+                .map(p -> new Entry(p.name(), p.getClass(), p.optionKeys())).toList();
+        List<Entry> discoveries = registry.discoveries().stream()
+                .map(p -> new Entry(p.name(), p.getClass(), p.optionKeys())).toList();
         try (JsonOut json = JsonOut.object(spec.commandLine().getOut())) {
             json.objects("stores", stores, ProvidersCommand::write)
-                    .objects("transports", transports, ProvidersCommand::write);
+                    .objects("transports", transports, ProvidersCommand::write)
+                    .objects("syncs", syncs, ProvidersCommand::write)
+                    .objects("gossips", gossips, ProvidersCommand::write)
+                    .objects("discoveries", discoveries, ProvidersCommand::write);
         }
         return Pando.EXIT_OK;
     }

@@ -3,20 +3,14 @@ package dev.pando.examples;
 import dev.pando.transport.relay.RelayMetrics;
 import dev.pando.transport.relay.RelayServer;
 import dev.pando.transport.relay.RelayServerConfig;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -42,7 +36,6 @@ import picocli.CommandLine.Spec;
             "  pando relay --bind 0.0.0.0 --port 3340 --metrics --until-signal &",
             "  pando relay --bind 0.0.0.0 --port 443 --tls-cert fullchain.pem --tls-key key.pem"})
 final class RelayCommand implements Callable<Integer> {
-    private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(20);
 
     @Spec
     CommandSpec spec;
@@ -89,16 +82,8 @@ final class RelayCommand implements Callable<Integer> {
         }
 
         PrintWriter out = spec.commandLine().getOut();
-        CountDownLatch stop = new CountDownLatch(1);
-        CountDownLatch done = new CountDownLatch(1);
-        AtomicReference<String> reason = new AtomicReference<>();
-        Thread hook = new Thread(() -> {
-            reason.compareAndSet(null, "signal");
-            stop.countDown();
-            await(done, SHUTDOWN_WAIT);
-        }, "pando-relay-shutdown");
         Pando root = (Pando) spec.root().userObject();
-        root.shutdownHooks().add(hook);
+        StopSignal signal = StopSignal.install(root, "relay");
         try {
             RelayMetrics last;
             try (RelayServer server = RelayServer.create(config)) {
@@ -114,9 +99,11 @@ final class RelayCommand implements Callable<Integer> {
                             .string("metrics", metrics ? url + "metrics" : null);
                 }
                 if (!untilSignal) {
-                    watchStdin(root.stdin(), spec.commandLine().getErr(), stop, reason);
+                    signal.watchStdin(root.stdin(), spec.commandLine().getErr(), "pando relay: stdin ended, so it stops; "
+                            + "--until-signal keeps it running without stdin (e.g. in the background) until SIGINT/SIGTERM",
+                            "relay");
                 }
-                awaitUninterruptibly(stop);
+                signal.await();
                 last = server.metrics();
             }
             Map<String, Long> drops = new LinkedHashMap<>();
@@ -124,7 +111,7 @@ final class RelayCommand implements Callable<Integer> {
             Map<String, Long> closes = new LinkedHashMap<>();
             last.closes().forEach((k, v) -> closes.put(k.name().toLowerCase(java.util.Locale.ROOT), v));
             try (JsonOut json = JsonOut.object(out)) {
-                json.string("stopped", reason.get())
+                json.string("stopped", signal.reason())
                         .number("clients", last.clients())
                         .number("connections", last.connections())
                         .number("packets_forwarded", last.packetsForwarded())
@@ -134,58 +121,7 @@ final class RelayCommand implements Callable<Integer> {
             }
             return Pando.EXIT_OK;
         } finally {
-            done.countDown();
-            try {
-                root.shutdownHooks().remove(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running: it returns now that done is counted down
-            }
-        }
-    }
-
-    /** A daemon thread that reads (and discards) stdin and stops the relay at its end. */
-    private static void watchStdin(InputStream in, PrintWriter err, CountDownLatch stop, AtomicReference<String> reason) {
-        Thread t = new Thread(() -> {
-            byte[] buffer = new byte[1024];
-            long read = 0;
-            try {
-                for (int n; (n = in.read(buffer)) >= 0; ) {
-                    read += n;
-                }
-            } catch (IOException e) {
-                // a broken stdin ends it as well
-            }
-            if (reason.compareAndSet(null, "stdin closed") && read == 0) {
-                err.println("pando relay: stdin ended, so it stops; --until-signal keeps it running "
-                        + "without stdin (e.g. in the background) until SIGINT/SIGTERM");
-                err.flush();
-            }
-            stop.countDown();
-        }, "pando-relay-stdin");
-        t.setDaemon(true);
-        t.start();
-    }
-
-    private static void awaitUninterruptibly(CountDownLatch latch) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                latch.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void await(CountDownLatch latch, Duration timeout) {
-        try {
-            latch.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            signal.finish();
         }
     }
 }

@@ -53,7 +53,7 @@ class LanChatIT {
     private static final Duration STOP = Duration.ofSeconds(60);
 
     private static NetnsLab lab;
-    private final List<Launched> started = new ArrayList<>();
+    private final List<LaunchedProcess> started = new ArrayList<>();
 
     @TempDir
     Path dir;
@@ -74,7 +74,7 @@ class LanChatIT {
     /** Every process this test started ends before the namespaces go, even when the test failed. */
     @AfterEach
     void killLeftovers() throws InterruptedException {
-        for (Launched p : started) {
+        for (LaunchedProcess p : started) {
             p.kill();
         }
     }
@@ -82,8 +82,8 @@ class LanChatIT {
     @Test
     void twoChatsFindEachOtherByMdnsAndExchangeMessages() throws Exception {
         String topic = "lan-chat-" + random();
-        Launched a = launch(0, "chat-a", "chat", "--mdns", "--json", "--nick", "a", "--topic", topic);
-        Launched b = launch(1, "chat-b", "chat", "--mdns", "--json", "--nick", "b", "--topic", topic);
+        LaunchedProcess a = launch(0, "chat-a", "chat", "--mdns", "--json", "--nick", "a", "--topic", topic);
+        LaunchedProcess b = launch(1, "chat-b", "chat", "--mdns", "--json", "--nick", "b", "--topic", topic);
         JsonNode startedA = a.awaitEvent(e -> is(e, "started"), FIND);
         JsonNode startedB = b.awaitEvent(e -> is(e, "started"), FIND);
         assertThat(startedA.get("mdns").asBoolean()).isTrue();
@@ -99,7 +99,7 @@ class LanChatIT {
 
         String fromA = "hello from a " + random();
         long sentA = a.send(fromA);
-        Line onB = b.awaitLine(e -> is(e, "message") && fromA.equals(text(e)), DELIVER);
+        LaunchedProcess.Line onB = b.awaitLine(e -> is(e, "message") && fromA.equals(text(e)), DELIVER);
         assertThat(onB.json().get("author").asText()).isEqualTo(idA);
         assertThat(onB.json().get("nick").asText()).isEqualTo("a");
         assertThat(onB.json().get("source").asText()).isIn("live", "sync");
@@ -107,7 +107,7 @@ class LanChatIT {
 
         String fromB = "hello from b " + random();
         long sentB = b.send(fromB);
-        Line onA = a.awaitLine(e -> is(e, "message") && fromB.equals(text(e)), DELIVER);
+        LaunchedProcess.Line onA = a.awaitLine(e -> is(e, "message") && fromB.equals(text(e)), DELIVER);
         assertThat(onA.json().get("author").asText()).isEqualTo(idB);
         assertThat(onA.json().get("nick").asText()).isEqualTo("b");
         assertThat(onA.json().get("source").asText()).isIn("live", "sync");
@@ -122,7 +122,7 @@ class LanChatIT {
                 && "b".equals(e.get("nick").asText()));
 
         // end of input ends each chat with a final stopped line and exit 0
-        for (Launched p : List.of(a, b)) {
+        for (LaunchedProcess p : List.of(a, b)) {
             p.endInput();
             JsonNode stopped = p.awaitEvent(e -> is(e, "stopped"), STOP);
             assertThat(stopped.get("reason").asText()).isEqualTo("stdin closed");
@@ -131,7 +131,7 @@ class LanChatIT {
             assertThat(all.get(all.size() - 1)).as(p.name()).isEqualTo(stopped);
         }
         // each message shown once on each side
-        for (Launched p : List.of(a, b)) {
+        for (LaunchedProcess p : List.of(a, b)) {
             for (String text : List.of(fromA, fromB)) {
                 assertThat(p.events().stream().filter(e -> is(e, "message") && text.equals(text(e))))
                         .as(p.name() + ": " + text).hasSize(1);
@@ -160,8 +160,8 @@ class LanChatIT {
         assertThat(importer.waitFor(STOP.toSeconds(), TimeUnit.SECONDS)).isTrue();
         assertThat(importer.exitValue()).as(Files.readString(dir.resolve("import.err"))).isZero();
 
-        Launched a = launch(0, "node-a", "node", "--mdns", "--topic", topic, "--db", db.toString());
-        Launched b = launch(1, "node-b", "node", "--mdns", "--topic", topic);
+        LaunchedProcess a = launch(0, "node-a", "node", "--mdns", "--topic", topic, "--db", db.toString());
+        LaunchedProcess b = launch(1, "node-b", "node", "--mdns", "--topic", topic);
         String idA = a.awaitEvent(e -> is(e, "started"), FIND).get("node_id").asText();
         JsonNode startedB = b.awaitEvent(e -> is(e, "started"), FIND);
         assertThat(startedB.get("discovery").toString()).contains("mdns");
@@ -182,13 +182,13 @@ class LanChatIT {
                 && "mdns".equals(e.get("source").asText()));
         boolean bHeardA = "mdns".equals(found.get("source").asText());
         assertThat(aHeardB || bHeardA).as("A or B reported the other as found by mdns").isTrue();
-        for (Launched p : List.of(a, b)) {
+        for (LaunchedProcess p : List.of(a, b)) {
             assertThat(p.events()).as(p.name()).noneMatch(e -> is(e, "peer_discovered") && "config".equals(e.get("source").asText()));
         }
         System.out.printf("LanChatIT: node B knew A %d ms (source %s; A found B by mdns: %s) and had its %d operations"
                 + " %d ms after both started%n", discovered, found.get("source").asText(), aHeardB, operations, synced);
 
-        for (Launched p : List.of(b, a)) {
+        for (LaunchedProcess p : List.of(b, a)) {
             p.endInput();
             p.awaitEvent(e -> is(e, "stopped"), STOP);
             assertThat(p.exit(STOP)).as(p.name()).isZero();
@@ -201,12 +201,12 @@ class LanChatIT {
     }
 
     /** The operations B's sync sessions with {@code peer} brought in, as its events report them. */
-    private static long receivedFrom(Launched b, String peer) {
+    private static long receivedFrom(LaunchedProcess b, String peer) {
         return b.events().stream().filter(e -> is(e, "sync_finished") && peer.equals(e.get("peer").asText()))
                 .mapToLong(e -> e.get("operations_in").asLong()).sum();
     }
 
-    private static JsonNode last(Launched p) {
+    private static JsonNode last(LaunchedProcess p) {
         List<JsonNode> all = p.events();
         return all.get(all.size() - 1);
     }
@@ -230,104 +230,13 @@ class LanChatIT {
     }
 
     /** Starts {@code ./pando args…} inside site {@code site}'s namespace; stderr goes to this JVM's. */
-    private Launched launch(int site, String name, String... args) throws IOException {
+    private LaunchedProcess launch(int site, String name, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(LAUNCHER.toString());
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(lab.exec(site, command)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        Launched l = new Launched(name, p);
+        LaunchedProcess l = new LaunchedProcess(name, p);
         started.add(l);
         return l;
-    }
-
-    /** A stdout line and when this JVM read it. */
-    private record Line(long nanos, JsonNode json) {
-    }
-
-    /** A launched process: its stdout read as JSON lines as they come, its stdin written by the test. */
-    private static final class Launched {
-        private final String name;
-        private final Process process;
-        private final List<Line> lines = new CopyOnWriteArrayList<>();
-        private final List<String> notJson = new CopyOnWriteArrayList<>();
-        private final Thread reader;
-
-        Launched(String name, Process process) {
-            this.name = name;
-            this.process = process;
-            this.reader = new Thread(this::read, "lan-it-" + name);
-            reader.setDaemon(true);
-            reader.start();
-        }
-
-        private void read() {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line = in.readLine(); line != null; line = in.readLine()) {
-                    long now = System.nanoTime();
-                    try {
-                        lines.add(new Line(now, MAPPER.readTree(line)));
-                    } catch (IOException e) {
-                        notJson.add(line);
-                    }
-                }
-            } catch (IOException e) {
-                // the process was killed
-            }
-        }
-
-        String name() {
-            return name;
-        }
-
-        List<JsonNode> events() {
-            return lines.stream().map(Line::json).toList();
-        }
-
-        /** Writes a line to its stdin; returns when it was flushed ({@link System#nanoTime()}). */
-        long send(String text) throws IOException {
-            OutputStream in = process.getOutputStream();
-            in.write((text + "\n").getBytes(StandardCharsets.UTF_8));
-            in.flush();
-            return System.nanoTime();
-        }
-
-        void endInput() throws IOException {
-            process.getOutputStream().close();
-        }
-
-        JsonNode awaitEvent(Predicate<JsonNode> match, Duration within) {
-            return awaitLine(match, within).json();
-        }
-
-        /** The first stdout line that matches; fails with everything it printed if none comes in time or it exits. */
-        Line awaitLine(Predicate<JsonNode> match, Duration within) {
-            try {
-                return await().atMost(within).pollInterval(Duration.ofMillis(20))
-                        .failFast(name + " exited", () -> !process.isAlive() && !reader.isAlive() && find(match).isEmpty())
-                        .until(() -> find(match), Optional::isPresent).orElseThrow();
-            } catch (ConditionTimeoutException | TerminalFailureException e) {
-                throw new AssertionError(e.getMessage() + "; " + name + " printed " + events()
-                        + (notJson.isEmpty() ? "" : " and non-JSON " + notJson), e);
-            }
-        }
-
-        private Optional<Line> find(Predicate<JsonNode> match) {
-            return lines.stream().filter(l -> match.test(l.json())).findFirst();
-        }
-
-        int exit(Duration within) throws InterruptedException {
-            assertThat(process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)).as(name + " exits").isTrue();
-            assertThat(notJson).as(name + ": stdout lines that are not JSON").isEmpty();
-            return process.exitValue();
-        }
-
-        /** Ends the process (the JVM: ip netns exec and the launcher exec into it) and anything it started. */
-        void kill() throws InterruptedException {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            if (process.isAlive()) {
-                process.destroyForcibly();
-            }
-            process.waitFor(30, TimeUnit.SECONDS);
-        }
     }
 }

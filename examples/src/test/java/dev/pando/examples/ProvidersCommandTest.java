@@ -40,6 +40,9 @@ class ProvidersCommandTest {
         JsonNode json = r.json();
         assertThat(names(json.get("stores"))).containsExactly("memory", "sqlite");
         assertThat(names(json.get("transports"))).containsExactly("quic", "quic-netty", "relay");
+        assertThat(names(json.get("syncs"))).containsExactly("log-sync");
+        assertThat(names(json.get("gossips"))).containsExactly("plumtree");
+        assertThat(names(json.get("discoveries"))).contains("mdns");
         JsonNode sqlite = json.get("stores").get(1);
         assertThat(sqlite.get("module").asText()).isEqualTo("dev.pando.store.sqlite");
         assertThat(sqlite.get("class").asText()).isEqualTo("dev.pando.store.sqlite.SqliteStoreProvider");

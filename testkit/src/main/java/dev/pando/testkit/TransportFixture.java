@@ -146,7 +146,11 @@ public abstract class TransportFixture {
         public final List<Connection> accepted = new CopyOnWriteArrayList<>();
         /** Streams accepted for {@link #SINK}, untouched. */
         public final BlockingQueue<DuplexStream> sinkStreams = new LinkedBlockingQueue<>();
-        /** Every event the transport emitted, in order. */
+        /**
+         * Every link event ({@link dev.pando.spi.TransportEvent}) the transport emitted, in order;
+         * other events a transport may report (a relay transport's {@link dev.pando.spi.RelayEvent})
+         * are not part of the contract and are left out.
+         */
         public final List<ProviderEvent> events;
         private final Map<String, AtomicInteger> handlerCalls = new ConcurrentHashMap<>();
 
@@ -194,7 +198,11 @@ public abstract class TransportFixture {
         PrivateKey key = PrivateKey.generate();
         List<ProviderEvent> events = new CopyOnWriteArrayList<>();
         Transport transport = createTransport(new TransportContext(key, network, ProviderOptions.empty(),
-                NodeServices.system().withEvents(events::add)));
+                NodeServices.system().withEvents(e -> {
+                    if (e instanceof dev.pando.spi.TransportEvent) {
+                        events.add(e);
+                    }
+                })));
         transports.add(transport);
         Peer peer = new Peer(key, transport, events);
         transport.accept(ECHO, c -> onAccept(peer, c, s -> pool.execute(() -> echo(s))));

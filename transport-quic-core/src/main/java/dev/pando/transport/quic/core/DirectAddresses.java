@@ -26,7 +26,8 @@ public final class DirectAddresses {
      * The addresses to advertise for a socket bound to {@code bound}: the bound address itself, or
      * for a wildcard bind the addresses of every interface that is up (IPv4 only for {@code
      * 0.0.0.0}), without link-local addresses, and without an interface scope on any address that
-     * does not need one ({@code ::1}, not {@code ::1%lo}). Never empty: loopback if nothing else.
+     * does not need one ({@code ::1}, not {@code ::1%lo}), and without loopback addresses unless
+     * there is nothing else. Never empty: loopback if nothing else.
      */
     public static List<InetSocketAddress> advertised(InetSocketAddress bound) {
         if (!bound.getAddress().isAnyLocalAddress()) {
@@ -50,6 +51,11 @@ public final class DirectAddresses {
             }
         } catch (SocketException e) {
             // no interface list: fall back to loopback below
+        }
+        // loopback only when there is nothing else: on another host it names that host, and a peer
+        // on this host reaches the node at its interface addresses too
+        if (out.stream().anyMatch(a -> !a.getAddress().isLoopbackAddress())) {
+            out.removeIf(a -> a.getAddress().isLoopbackAddress());
         }
         if (out.isEmpty()) {
             out.add(new InetSocketAddress(InetAddress.getLoopbackAddress(), bound.getPort()));

@@ -54,6 +54,23 @@ class DirectAddressesTest {
     }
 
     @Test
+    void aWildcardBindAdvertisesLoopbackOnlyWhenThereIsNothingElse() throws Exception {
+        boolean otherInterface = false;
+        for (java.net.NetworkInterface nif : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+            for (InetAddress a : java.util.Collections.list(nif.getInetAddresses())) {
+                otherInterface |= nif.isUp() && a instanceof java.net.Inet4Address && !a.isLoopbackAddress()
+                        && !a.isLinkLocalAddress();
+            }
+        }
+        java.util.List<InetSocketAddress> advertised = DirectAddresses.advertised(at("0.0.0.0", 9));
+        if (otherInterface) {
+            assertThat(advertised).isNotEmpty().noneMatch(a -> a.getAddress().isLoopbackAddress());
+        } else {
+            assertThat(advertised).containsExactly(at("127.0.0.1", 9));
+        }
+    }
+
+    @Test
     void familiesAndLoopbackLimitWhatASocketReaches() throws Exception {
         assertThat(DirectAddresses.unreachableFrom(at("127.0.0.1", 0), at("::1", 1))).contains("IPv6");
         assertThat(DirectAddresses.unreachableFrom(at("0.0.0.0", 0), at("::1", 1))).contains("IPv6");
