@@ -110,5 +110,4 @@ final class LaunchedProcess {
         }
         process.waitFor(30, TimeUnit.SECONDS);
     }
-    }
 }
