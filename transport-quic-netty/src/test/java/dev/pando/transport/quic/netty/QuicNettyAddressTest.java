@@ -76,9 +76,12 @@ class QuicNettyAddressTest {
     void everyAddressOfAWildcardListenerWorksWhenDialledAsPrinted() throws Exception {
         Transport server = node("[::]:0", "10s");
         List<InetSocketAddress> printed = server.localAddress().directAddresses();
-        List<InetSocketAddress> loopback = printed.stream().filter(a -> a.getAddress().isLoopbackAddress()).toList();
-        assertThat(loopback).as("loopback among %s", printed).isNotEmpty();
-        for (InetSocketAddress a : loopback) {
+        assertThat(printed).isNotEmpty();
+        if (printed.stream().anyMatch(a -> !a.getAddress().isLoopbackAddress())) {
+            // another host would reach itself at a loopback address: it is printed only when alone
+            assertThat(printed).as("printed %s", printed).noneMatch(a -> a.getAddress().isLoopbackAddress());
+        }
+        for (InetSocketAddress a : printed) {
             // the text form, parsed back, as a user would paste it
             NodeAddress asPrinted = NodeAddress.parse(NodeAddress.direct(server.localAddress().nodeId(), a).toText());
             assertThat(asPrinted.toText()).doesNotContain("%");
