@@ -72,11 +72,14 @@ final class BootstrapDiscovery implements Discovery {
     private final Map<PublicKey, NodeAddress> reported = new LinkedHashMap<>();
     private final Map<PublicKey, Redial> redials = new LinkedHashMap<>();
     private final Map<PublicKey, Bucket> buckets = new LinkedHashMap<>(16, 0.75f, true);
+    /** Nodes that said goodbye, with when (ms): older records of theirs are not taken back. At most {@code max_peers}. */
+    private final Map<PublicKey, Long> departed = new LinkedHashMap<>();
 
     private enum State { NEW, STARTED, CLOSED }
 
     /** The backoff of one configured bootstrap peer. */
     private static final class Redial {
+        boolean reached;
         int failures;
         long notBeforeNanos;
     }
@@ -144,11 +147,25 @@ final class BootstrapDiscovery implements Discovery {
         scheduleRound(Duration.ZERO);
     }
 
+    /**
+     * Stops, and first says goodbye to each bootstrap peer last reached, so they forget this node
+     * instead of passing its record on until it expires. The goodbyes run in parallel and close
+     * waits for them at most {@link #GOODBYE_WAIT} (or {@code exchange_timeout} if shorter).
+     */
     @Override
     public void close() {
+        List<NodeAddress> farewell = new ArrayList<>();
         synchronized (lock) {
             if (state == State.CLOSED) {
                 return;
+            }
+            if (state == State.STARTED) {
+                for (NodeAddress p : options.peers()) {
+                    Redial r = redials.get(p.nodeId());
+                    if (r != null && r.reached && r.failures == 0) {
+                        farewell.add(p);
+                    }
+                }
             }
             state = State.CLOSED;
             if (timer != null) {
@@ -157,6 +174,40 @@ final class BootstrapDiscovery implements Discovery {
             known.clear();
             reported.clear();
             buckets.clear();
+            departed.clear();
+        }
+        if (!farewell.isEmpty()) {
+            sayGoodbye(farewell);
+        }
+    }
+
+    static final Duration GOODBYE_WAIT = Duration.ofSeconds(2);
+
+    private void sayGoodbye(List<NodeAddress> peers) {
+        PeerRecord own;
+        synchronized (lock) {
+            own = PeerRecord.sign(ownAddress, scheduler.now(), network, signer);
+        }
+        Duration wait = options.exchangeTimeout().compareTo(GOODBYE_WAIT) < 0 ? options.exchangeTimeout() : GOODBYE_WAIT;
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        for (NodeAddress p : peers) {
+            all.add(transport.dial(p, PeerExchangeWire.PROTOCOL).thenCompose(c -> c.openStream().thenAcceptAsync(stream -> {
+                try (stream) {
+                    stream.timeout(wait);
+                    PeerExchangeWire.writeRequest(stream, 0, own);
+                    stream.closeOutput();
+                    PeerExchangeWire.readResponse(stream, 0, network);
+                } finally {
+                    c.close();
+                }
+            }, executor)));
+        }
+        try {
+            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            LOG.debug("bootstrap discovery: not every goodbye arrived: {}", e.toString());
         }
     }
 
@@ -309,6 +360,7 @@ final class BootstrapDiscovery implements Discovery {
     private void succeeded(PublicKey peer) {
         synchronized (lock) {
             Redial r = redials.get(peer);
+            r.reached = true;
             r.failures = 0;
             r.notBeforeNanos = scheduler.nanoTime();
         }
@@ -452,6 +504,12 @@ final class BootstrapDiscovery implements Discovery {
             if (!request.asker().nodeId().equals(peer)) {
                 throw new PeerExchangeException(Rejection.WRONG_OWNER, peer + " sent the record of " + request.asker().nodeId());
             }
+            if (request.wanted() == 0) {
+                departed(peer, request.asker());
+                PeerExchangeWire.writeResponse(stream, List.of());
+                stream.closeOutput();
+                return;
+            }
             learn(List.of(request.asker()));
             PeerExchangeWire.writeResponse(stream, answer(peer, Math.min(request.wanted(), options.maxRecords())));
             stream.closeOutput();
@@ -518,6 +576,24 @@ final class BootstrapDiscovery implements Discovery {
 
     // ------------------------------------------------------------------------------- the table
 
+    /** {@code peer} said goodbye: forget it, and refuse its records made before now. */
+    private void departed(PublicKey peer, PeerRecord goodbye) {
+        synchronized (lock) {
+            if (state != State.STARTED) {
+                return;
+            }
+            long at = Math.max(goodbye.timestampMillis(), scheduler.now().toEpochMilli());
+            departed.remove(peer);
+            departed.put(peer, at);
+            if (departed.size() > options.maxPeers()) {
+                departed.remove(departed.keySet().iterator().next());
+            }
+            if (known.remove(peer) != null) {
+                forget(peer);
+            }
+        }
+    }
+
     /** Keeps each verified, current record that is newer than the one held, and reports changes. */
     private void learn(List<PeerRecord> records) {
         Instant now = scheduler.now();
@@ -534,6 +610,13 @@ final class BootstrapDiscovery implements Discovery {
                 } catch (PeerExchangeException e) {
                     counters.reject(e.rejection());
                     continue;
+                }
+                Long left = departed.get(r.nodeId());
+                if (left != null) {
+                    if (r.timestampMillis() <= left) {
+                        continue;
+                    }
+                    departed.remove(r.nodeId());
                 }
                 PeerRecord held = known.get(r.nodeId());
                 if (held != null && held.timestampMillis() >= r.timestampMillis()) {

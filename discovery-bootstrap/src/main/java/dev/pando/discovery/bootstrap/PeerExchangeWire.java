@@ -10,9 +10,11 @@ import java.util.List;
  * The two messages of protocol {@value #PROTOCOL}, one exchange per stream. Each is one frame,
  * a 4-byte big-endian length then the message:
  * <pre>
- * request  = 0x01 ‖ wanted (u8, 1..64) ‖ u16 length ‖ the asker's own record
+ * request  = 0x01 ‖ wanted (u8, 0..64) ‖ u16 length ‖ the asker's own record
  * response = 0x02 ‖ count (u8, at most wanted) ‖ count × (u16 length ‖ record)
  * </pre>
+ * A request that wants 0 records is a <em>goodbye</em>: the asker leaves, and the responder forgets
+ * its record (the connection proves who says so). Its response is empty.
  * The asker writes its request and half-closes; the responder answers and closes. No topic, no
  * other state: a record says how to reach a node, nothing about what it does.
  */
@@ -56,8 +58,8 @@ final class PeerExchangeWire {
         ByteBuffer b = ByteBuffer.wrap(readFrame(stream));
         expectType(b, REQUEST);
         int wanted = need(b, 1).get() & 0xFF;
-        if (wanted < 1 || wanted > MAX_WANTED) {
-            throw new PeerExchangeException(Rejection.MALFORMED, "asks for " + wanted + " records (1.." + MAX_WANTED + ")");
+        if (wanted > MAX_WANTED) {
+            throw new PeerExchangeException(Rejection.MALFORMED, "asks for " + wanted + " records (0.." + MAX_WANTED + ")");
         }
         PeerRecord asker = PeerRecord.decode(field(b), network);
         if (b.hasRemaining()) {
