@@ -115,7 +115,7 @@ class BootstrapHostileTest {
         assertRefused(hub, Rejection.MALFORMED, k -> {
             byte[] junk = new byte[300];
             random.nextBytes(junk);
-            ByteBuffer.wrap(junk).putInt(296).put((byte) 1);
+            ByteBuffer.wrap(junk).putInt(296).put((byte) 1).put((byte) 200); // asks for 200 records
             return junk;
         });
         assertRefused(hub, Rejection.MALFORMED, k -> {
@@ -160,7 +160,7 @@ class BootstrapHostileTest {
 
     @Test
     void aFloodIsRateLimitedAndDropped() throws Exception {
-        Site hub = site(ProviderOptions.of("requests_per_minute", "8"));
+        Site hub = site(ProviderOptions.of("requests_per_minute", "1"));
         PrivateKey attacker = PrivateKey.generate();
         Transport t = raw(attacker);
         for (int i = 0; i < 40 && hub.discovery.counters().rejected(Rejection.RATE_LIMITED) == 0; i++) {
@@ -173,8 +173,8 @@ class BootstrapHostileTest {
             }
         }
         assertThat(hub.discovery.counters().rejected(Rejection.RATE_LIMITED)).isEqualTo(1);
-        assertThat(hub.discovery.counters().exchangesServed.get()).as("a burst of a quarter minute's budget, at least 2")
-                .isBetween(2L, 4L);
+        assertThat(hub.discovery.counters().exchangesServed.get()).as("a burst of 2, then one a minute")
+                .isBetween(2L, 3L);
     }
 
     /** A node that answers every request with {@code answer.get()}. */
