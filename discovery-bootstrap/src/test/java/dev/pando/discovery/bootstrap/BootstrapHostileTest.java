@@ -200,7 +200,7 @@ class BootstrapHostileTest {
 
     @Test
     void aRespondersFloodOfValidRecordsStaysWithinMaxPeers() {
-        Site node = site(ProviderOptions.of("max_peers", "8", "walk_interval", "1h"));
+        Site node = site(ProviderOptions.of("max_peers", "8", "walk_interval", "60m"));
         PrivateKey liar = PrivateKey.generate();
         Transport t = responder(liar, () -> {
             List<PeerRecord> records = new ArrayList<>();
@@ -221,7 +221,7 @@ class BootstrapHostileTest {
 
     @Test
     void aResponderSendingMoreThanAskedOrGarbageIsDropped() {
-        Site node = site(ProviderOptions.of("max_records", "4", "walk_interval", "1h"));
+        Site node = site(ProviderOptions.of("max_records", "4", "walk_interval", "60m"));
         Transport tooMany = responder(PrivateKey.generate(), () -> {
             List<PeerRecord> records = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
