@@ -158,9 +158,11 @@ final class NodeOptions {
         if (bootstrap || !bootstrapPeers.isEmpty()) {
             // peer exchange: a bootstrap node serves it, the others ask their bootstrap peers for
             // the nodes those know (signed records), so they meet beyond the bootstrap node
-            b.discovery(BOOTSTRAP_DISCOVERY, ProviderOptions.of("peers", String.join(" ", bootstrapPeers.stream()
-                    .map(id -> new NodeAddress(PublicKey.fromHex(id), List.of(), Optional.of(relayUrl)).toText())
-                    .toList())));
+            List<String> entries = new ArrayList<>();
+            for (String id : bootstrapPeers) {
+                entries.add(new NodeAddress(PublicKey.fromHex(id), List.of(), Optional.of(relayUrl)).toText());
+            }
+            b.discovery(BOOTSTRAP_DISCOVERY, ProviderOptions.of("peers", String.join(" ", entries)));
         }
         if (gossip != null) {
             b.gossip(gossip);
