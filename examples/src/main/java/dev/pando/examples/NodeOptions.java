@@ -28,6 +28,8 @@ import picocli.CommandLine.Spec;
 final class NodeOptions {
     /** The transport that reaches nodes through --relay. */
     static final String RELAY_TRANSPORT = "relay";
+    /** The discovery that --bootstrap and --bootstrap-peer turn on: bootstrap peers and peer exchange. */
+    static final String BOOTSTRAP_DISCOVERY = "bootstrap";
 
     @Spec(Spec.Target.MIXEE)
     CommandSpec mixee;
@@ -59,7 +61,8 @@ final class NodeOptions {
     List<String> peers = new ArrayList<>();
 
     @Option(names = "--bootstrap",
-            description = "Bootstrap mode: expect no peer at start and serve as the entry point others name.")
+            description = "Bootstrap mode: expect no peer at start and serve as the entry point others name "
+                    + "(it answers their peer exchange: discovery \"bootstrap\").")
     boolean bootstrap;
 
     @Option(names = "--relay", paramLabel = "URL",
@@ -68,7 +71,8 @@ final class NodeOptions {
     String relay;
 
     @Option(names = "--bootstrap-peer", paramLabel = "NODE_ID",
-            description = "A bootstrap node reached by node id through --relay (repeatable).")
+            description = "A bootstrap node reached by node id through --relay (repeatable); the nodes it knows are "
+                    + "learned from it by peer exchange (discovery \"bootstrap\").")
     List<String> bootstrapPeers = new ArrayList<>();
 
     @Option(names = "--mdns", description = "Find and announce nodes on the local network with mDNS.")
@@ -150,6 +154,15 @@ final class NodeOptions {
                 }
                 b.peer(new NodeAddress(nodeId, List.of(), Optional.of(relayUrl)));
             }
+        }
+        if (bootstrap || !bootstrapPeers.isEmpty()) {
+            // peer exchange: a bootstrap node serves it, the others ask their bootstrap peers for
+            // the nodes those know (signed records), so they meet beyond the bootstrap node
+            List<String> entries = new ArrayList<>();
+            for (String id : bootstrapPeers) {
+                entries.add(new NodeAddress(PublicKey.fromHex(id), List.of(), Optional.of(relayUrl)).toText());
+            }
+            b.discovery(BOOTSTRAP_DISCOVERY, ProviderOptions.of("peers", String.join(" ", entries)));
         }
         if (gossip != null) {
             b.gossip(gossip);

@@ -204,7 +204,7 @@ public final class Node implements AutoCloseable {
             }
             List<Discovery> ds = new ArrayList<>();
             for (Map.Entry<String, ProviderOptions> d : b.discoveries.entrySet()) {
-                Discovery created = registry.createDiscovery(d.getKey(), id, networkId, d.getValue(), services);
+                Discovery created = registry.createDiscovery(d.getKey(), key, networkId, transport, d.getValue(), services);
                 made.add(created);
                 ds.add(created);
             }

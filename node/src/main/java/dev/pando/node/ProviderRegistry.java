@@ -344,6 +344,22 @@ public final class ProviderRegistry {
     }
 
     /**
+     * Makes (does not start) a discovery with the named provider, handing it the node's transport
+     * (for protocols of its own, such as peer exchange) and a signer of the node's key.
+     *
+     * @throws ConfigurationException for an unknown provider, an option key the provider does not
+     *     declare, or options its {@code create} rejects
+     */
+    public Discovery createDiscovery(String name, PrivateKey key, NetworkId networkId, Transport transport,
+            ProviderOptions options, NodeServices services) {
+        DiscoveryProvider p = discovery(name);
+        checkOptionKeys("discovery", p.name(), p, p.optionKeys(), options);
+        LOG.debug("discovery provider {}", describe(p));
+        return p.create(new DiscoveryContext(key.publicKey(), networkId, options, services,
+                java.util.Optional.of(transport), java.util.Optional.of(dev.pando.spi.DiscoverySigner.of(key))));
+    }
+
+    /**
      * Makes (does not open) a store with the named provider.
      *
      * @throws ConfigurationException for an unknown provider, an option key the provider does not

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The behaviour every {@link Discovery} must show, as the {@code dev.pando.spi} Javadoc states it.
- * Extend it and make a discovery in {@link #create}: the suite starts, changes and closes it, and
+ * Extend it and make a discovery in {@link #create(int, PublicKey, NetworkId)} (or, for a discovery
+ * that signs, {@link #create(int, PrivateKey, NetworkId)}): the suite starts, changes and closes it, and
  * reads the events it emitted.
  *
  * <p><b>Sites.</b> Each discovery of a case lives at a site, 0, 1 or 2, never two at one site at
@@ -111,7 +112,18 @@ public abstract class DiscoveryContract {
      * A new, unstarted discovery of node {@code nodeId} in network {@code networkId} at
      * {@code site} (0, 1 or 2). Called up to three times per case; the suite closes each.
      */
-    protected abstract DiscoveryUnderTest create(int site, PublicKey nodeId, NetworkId networkId);
+    protected DiscoveryUnderTest create(int site, PublicKey nodeId, NetworkId networkId) {
+        throw new IllegalStateException(getClass().getName() + " must override one of the two create methods");
+    }
+
+    /**
+     * As {@link #create(int, PublicKey, NetworkId)}, with the node's private key, for a discovery
+     * that signs what it announces (the node hands it a {@code DiscoverySigner}). Override this one
+     * or the other; by default it calls the other with {@code identity.publicKey()}.
+     */
+    protected DiscoveryUnderTest create(int site, PrivateKey identity, NetworkId networkId) {
+        return create(site, identity.publicKey(), networkId);
+    }
 
     /**
      * The address the node at {@code site} announces; {@code variant} 1 is the changed one (by
@@ -178,15 +190,17 @@ public abstract class DiscoveryContract {
     }
 
     private final List<DiscoveryUnderTest> made = new ArrayList<>();
-    private static final NetworkId NETWORK = NetworkId.named("discovery-contract");
+    /** The network of the nodes of every case (the stranger of {@link DiscoveryCase#OTHER_NETWORKS_ARE_IGNORED} excepted). */
+    protected static final NetworkId NETWORK = NetworkId.named("discovery-contract");
     private static final NetworkId OTHER_NETWORK = NetworkId.named("discovery-contract/other");
 
     private record Node(PublicKey id, DiscoveryUnderTest discovery, int site) {
     }
 
     private Node node(int site, NetworkId network) {
-        PublicKey id = PrivateKey.generate().publicKey();
-        DiscoveryUnderTest d = create(site, id, network);
+        PrivateKey key = PrivateKey.generate();
+        PublicKey id = key.publicKey();
+        DiscoveryUnderTest d = create(site, key, network);
         made.add(d);
         return new Node(id, d, site);
     }
