@@ -17,8 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 12's internet scenario with real processes through the {@code ./pando} launcher: {@code pando
  * relay}; A with {@code --relay URL --bootstrap}; B and C with {@code --relay URL --bootstrap-peer A}
- * (node id only): all three exchange messages, C started later shows the history, and C restarted
- * with its {@code --db} and no network shows it again.
+ * (node id only): all three exchange messages, C started later shows the history, B and C (who met
+ * through A's peer exchange) go on talking after A stops, and C restarted with its {@code --db} and
+ * no network shows it all again (issue 12's internet scenario, issue 15's scenario 2).
  */
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
 class InternetChatIT {
@@ -77,6 +78,14 @@ class InternetChatIT {
         c.send("c says hi");
         a.awaitEvent(e -> message(e, "c says hi"), WAIT);
         b.awaitEvent(e -> message(e, "c says hi"), WAIT);
+
+        // B and C met through A (peer exchange): they go on without it
+        a.endInput();
+        assertThat(a.exit(WAIT)).isZero();
+        b.send("b, after a left");
+        c.awaitEvent(e -> message(e, "b, after a left"), WAIT);
+        c.send("c, after a left");
+        b.awaitEvent(e -> message(e, "c, after a left"), WAIT);
         c.endInput();
         assertThat(c.exit(WAIT)).isZero();
         JsonNode cStopped = c.events().get(c.events().size() - 1);
@@ -86,17 +95,15 @@ class InternetChatIT {
         // C again, with its database and no relay or peer: the history, without the network
         LaunchedProcess offline = launch("c-again", "chat", "--json", "--nick", "c", "--db", cDb.toString(),
                 "--bind", "127.0.0.1");
-        for (String text : List.of("a says hi", "b says hi", "c says hi")) {
+        for (String text : List.of("a says hi", "b says hi", "c says hi", "b, after a left", "c, after a left")) {
             JsonNode m = offline.awaitEvent(e -> message(e, text), WAIT);
             assertThat(m.get("source").asText()).isEqualTo("history");
         }
         offline.endInput();
         assertThat(offline.exit(WAIT)).isZero();
 
-        for (LaunchedProcess p : List.of(a, b)) {
-            p.endInput();
-            assertThat(p.exit(WAIT)).isZero();
-        }
+        b.endInput();
+        assertThat(b.exit(WAIT)).isZero();
         relay.endInput();
         assertThat(relay.exit(WAIT)).isZero();
         JsonNode summary = relay.events().get(relay.events().size() - 1);
