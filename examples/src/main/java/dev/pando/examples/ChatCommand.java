@@ -163,11 +163,16 @@ final class ChatCommand implements Callable<Integer> {
         PrivateKey key = PrivateKey.generate();
         String text = "{\"private_key\":\"" + key.toHex() + "\",\"public_key\":\"" + key.publicKey().hex() + "\"}\n";
         try {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (UnsupportedOperationException e) {
-            Files.createFile(file);
+            try {
+                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            } catch (UnsupportedOperationException e) {
+                Files.createFile(file);
+            }
+            Files.writeString(file, text);
+        } catch (IOException e) {
+            throw new InvalidInputException("--db " + node.db + ": cannot keep the chat's key in " + file + " ("
+                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")", e);
         }
-        Files.writeString(file, text);
         return key;
     }
 

@@ -232,6 +232,13 @@ class ChatCommandTest {
     }
 
     @Test
+    void aDatabaseThatCannotBeWrittenIsAClearError() {
+        Cli.Result r = Cli.run("chat", "--json", "--db", dir.resolve("missing/dir/chat.db").toString(), "--bind", "127.0.0.1");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out() + r.err()).contains("InvalidInput", "cannot keep the chat's key").doesNotContain("Exception\n\tat");
+    }
+
+    @Test
     void malformedPayloadsFromAPeerAreCountedNotShown() {
         assertThat(ChatCommand.parse("{\"type\":\"message\",\"nick\":\"a\",\"text\":\"b\"}".getBytes(StandardCharsets.UTF_8)))
                 .containsEntry("text", "b");
