@@ -75,15 +75,6 @@ final class AddressBook {
         return out;
     }
 
-    synchronized Set<String> sources(PublicKey node) {
-        Map<String, NodeAddress> bySource = nodes.get(node);
-        return bySource == null ? Set.of() : Set.copyOf(bySource.keySet());
-    }
-
-    synchronized int size() {
-        return nodes.size();
-    }
-
     private void evict() {
         if (nodes.size() <= maxNodes) {
             return;

@@ -7,7 +7,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +22,6 @@ final class EventBus implements Flow.Publisher<NodeEvent> {
     private final Executor executor;
     private final int bufferSize;
     private final CopyOnWriteArrayList<Buffer> buffers = new CopyOnWriteArrayList<>();
-    private final AtomicLong emitted = new AtomicLong();
     private volatile boolean closed;
 
     EventBus(Executor executor, int bufferSize) {
@@ -36,14 +34,9 @@ final class EventBus implements Flow.Publisher<NodeEvent> {
 
     void emit(NodeEvent event) {
         Objects.requireNonNull(event, "event");
-        emitted.incrementAndGet();
         for (Buffer b : buffers) {
             b.offer(event);
         }
-    }
-
-    long emitted() {
-        return emitted.get();
     }
 
     @Override

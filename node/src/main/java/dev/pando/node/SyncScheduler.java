@@ -205,10 +205,6 @@ final class SyncScheduler {
         });
     }
 
-    synchronized int running() {
-        return running;
-    }
-
     void close() {
         List<CompletableFuture<NodeEvent.SyncFinished>> waiters = new ArrayList<>();
         synchronized (this) {

@@ -131,10 +131,6 @@ public final class TopicSubscription implements AutoCloseable {
         endStreams();
     }
 
-    boolean isClosed() {
-        return closed;
-    }
-
     Node node() {
         return node;
     }
