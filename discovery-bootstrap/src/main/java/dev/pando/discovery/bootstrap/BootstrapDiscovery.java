@@ -79,7 +79,8 @@ final class BootstrapDiscovery implements Discovery {
 
     /** The backoff of one configured bootstrap peer. */
     private static final class Redial {
-        boolean reached;
+        /** This node's record was sent to it (the request may still be under way): it is owed a goodbye. */
+        boolean told;
         int failures;
         long notBeforeNanos;
     }
@@ -148,8 +149,9 @@ final class BootstrapDiscovery implements Discovery {
     }
 
     /**
-     * Stops, and first says goodbye to each bootstrap peer last reached, so they forget this node
-     * instead of passing its record on until it expires. The goodbyes run in parallel and close
+     * Stops, and first says goodbye to each bootstrap peer that was handed this node's record (an
+     * exchange still under way included), so they forget this node instead of passing its record on
+     * until it expires; an exchange not yet under way is not started any more. The goodbyes run in parallel and close
      * waits for them at most {@link #GOODBYE_WAIT} (or {@code exchange_timeout} if shorter).
      */
     @Override
@@ -162,7 +164,7 @@ final class BootstrapDiscovery implements Discovery {
             if (state == State.STARTED) {
                 for (NodeAddress p : options.peers()) {
                     Redial r = redials.get(p.nodeId());
-                    if (r != null && r.reached && r.failures == 0) {
+                    if (r != null && r.told) {
                         farewell.add(p);
                     }
                 }
@@ -242,6 +244,24 @@ final class BootstrapDiscovery implements Discovery {
     }
 
     /** This node's record, signed again once a tenth of its lifetime has passed. */
+    /**
+     * This node's record, to be sent to {@code peer}: a bootstrap peer is marked as owed a goodbye
+     * first, in the same step that checks the discovery is still open, so that {@link #close()}
+     * either says goodbye to it or the record is never sent.
+     */
+    private PeerRecord handOver(NodeAddress peer) {
+        synchronized (lock) {
+            if (state != State.STARTED) {
+                throw new dev.pando.ConnectionClosedException("the bootstrap discovery is closed");
+            }
+            Redial r = redials.get(peer.nodeId());
+            if (r != null) {
+                r.told = true;
+            }
+            return ownRecord();
+        }
+    }
+
     private PeerRecord ownRecord() {
         synchronized (lock) {
             Instant now = scheduler.now();
@@ -360,7 +380,6 @@ final class BootstrapDiscovery implements Discovery {
     private void succeeded(PublicKey peer) {
         synchronized (lock) {
             Redial r = redials.get(peer);
-            r.reached = true;
             r.failures = 0;
             r.notBeforeNanos = scheduler.nanoTime();
         }
@@ -415,7 +434,7 @@ final class BootstrapDiscovery implements Discovery {
             List<PeerRecord> records;
             try (stream) {
                 stream.timeout(options.exchangeTimeout());
-                PeerExchangeWire.writeRequest(stream, options.maxRecords(), ownRecord());
+                PeerExchangeWire.writeRequest(stream, options.maxRecords(), handOver(peer));
                 stream.closeOutput();
                 records = PeerExchangeWire.readResponse(stream, options.maxRecords(), network);
             }

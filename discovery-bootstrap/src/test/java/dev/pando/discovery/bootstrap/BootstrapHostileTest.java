@@ -238,4 +238,54 @@ class BootstrapHostileTest {
         assertThat(node.discovery.records()).isEmpty();
         assertThat(node.events).isEmpty();
     }
+
+    /**
+     * A bootstrap peer that takes this node's record and stalls before answering still holds the
+     * record: closing in the middle of that exchange must say goodbye to it all the same.
+     */
+    @Test
+    void aCloseDuringAStalledExchangeStillSaysGoodbye() throws Exception {
+        PrivateKey hubKey = PrivateKey.generate();
+        Transport hub = network.transport(hubKey, NET);
+        java.util.concurrent.BlockingQueue<PeerExchangeWire.Request> requests = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newCachedThreadPool();
+        hub.accept(PeerExchangeWire.PROTOCOL, c -> stallFirst(c, requests, release, threads));
+        hub.start();
+        try {
+            Site node = site(ProviderOptions.of("peers", hub.localAddress().toText(), "walk_interval", "60m"));
+            PeerExchangeWire.Request first = requests.poll(60, TimeUnit.SECONDS);
+            assertThat(first).as("the node's first exchange reached the hub").isNotNull();
+            assertThat(first.wanted()).isPositive();
+            node.discovery.close();
+            PeerExchangeWire.Request goodbye = requests.poll(60, TimeUnit.SECONDS);
+            assertThat(goodbye).as("a goodbye after the stalled exchange").isNotNull();
+            assertThat(goodbye.wanted()).isZero();
+            assertThat(goodbye.asker().nodeId()).isEqualTo(node.key().publicKey());
+        } finally {
+            release.countDown();
+            threads.shutdown();
+        }
+    }
+
+    /** Serves each stream of {@code c} on {@code threads}: records the request, holds a non-goodbye until {@code release}. */
+    private static void stallFirst(Connection c, java.util.Collection<PeerExchangeWire.Request> requests,
+            java.util.concurrent.CountDownLatch release, java.util.concurrent.Executor threads) {
+        c.acceptStream().thenAccept(s -> {
+            stallFirst(c, requests, release, threads);
+            threads.execute(() -> {
+                try (s) {
+                    PeerExchangeWire.Request request = PeerExchangeWire.readRequest(s, NET);
+                    requests.add(request);
+                    if (request.wanted() > 0) {
+                        release.await();
+                    }
+                    PeerExchangeWire.writeResponse(s, List.of());
+                    s.closeOutput();
+                } catch (InterruptedException | RuntimeException e) {
+                    s.abort();
+                }
+            });
+        });
+    }
 }
