@@ -79,6 +79,8 @@ final class TransportRawNettyStack implements TransportStack {
     static final int OUTBOUND_HIGH = 256 * 1024;
     private static final long STREAM_WINDOW = 1L << 20;
     private static final long CONNECTION_WINDOW = 16L << 20;
+    /** UDP socket buffers as the provider asks for (transport-quic-netty UdpPath): the default overflows under bursts. */
+    private static final int SOCKET_BUFFER = 4 << 20;
     private static final int MAX_STREAMS = 100;
     private static final long IDLE_MILLIS = 30_000;
     private static final int DATAGRAM_QUEUE = 16;
@@ -148,7 +150,8 @@ final class TransportRawNettyStack implements TransportStack {
         EventLoopGroup group = newGroup("raw-netty-server-io");
         Channel udp;
         try {
-            udp = new Bootstrap().group(group).channel(NioDatagramChannel.class).handler(codec)
+            udp = new Bootstrap().group(group).channel(NioDatagramChannel.class)
+                    .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER).option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER).handler(codec)
                     .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).sync().channel();
         } catch (Exception e) {
             shutDown(group);
@@ -203,7 +206,8 @@ final class TransportRawNettyStack implements TransportStack {
                     .build();
             EventLoopGroup group = newGroup("raw-netty-client-io");
             try {
-                Channel udp = new Bootstrap().group(group).channel(NioDatagramChannel.class).handler(codec)
+                Channel udp = new Bootstrap().group(group).channel(NioDatagramChannel.class)
+                    .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER).option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER).handler(codec)
                         .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).sync().channel();
                 long start = System.nanoTime();
                 QuicChannel quic = QuicChannel.newBootstrap(udp)

@@ -5,16 +5,19 @@ import dev.pando.DeadlineExceededException;
 import dev.pando.spi.DuplexStream;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.quic.DefaultQuicStreamFrame;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.handler.codec.quic.QuicStreamFrame;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -36,6 +39,21 @@ final class QuicNettyStream extends ChannelInboundHandlerAdapter implements Dupl
     static final int INBOUND_HIGH = 256 * 1024;
     static final int OUTBOUND_HIGH = 256 * 1024;
     private static final int CHUNK = 32 * 1024;
+    /**
+     * How long the last byte written after the peer's end of stream is kept back so that a
+     * {@link #closeOutput()} that follows takes it along in the FIN's STREAM frame.
+     *
+     * <p>Why: quiche (under Netty QUIC) counts a stream's send side complete once its final size
+     * is known and every byte before it is acknowledged, whether or not the FIN itself went out.
+     * When the FIN is written alone after the data was sent, and is still waiting (congestion
+     * window) or is lost when the data's acknowledgment arrives, quiche collects the stream (its
+     * receive side being finished too) and the FIN is never sent or resent: the peer waits for an
+     * end of stream that never comes. A FIN that travels with at least one unacknowledged byte
+     * cannot be dropped so. The danger exists only once the peer's end of stream was read (before
+     * that the stream cannot be collected), so only then is a byte kept back, and for this long at
+     * most before it goes alone.
+     */
+    static final long FIN_COALESCE_MILLIS = 5;
     /** Application error code sent in RESET_STREAM / STOP_SENDING when a stream is aborted. */
     static final int ABORTED = 1;
 
@@ -52,6 +70,14 @@ final class QuicNettyStream extends ChannelInboundHandlerAdapter implements Dupl
     private String closedReason;
     private long pendingWrite;
     private boolean outputClosed;
+    /** Written, not yet handed to Netty (the event loop takes them all at once; see {@link #enqueue}). */
+    private final ArrayDeque<ByteBuf> outbound = new ArrayDeque<>();
+    private boolean drainScheduled;
+    /** closeOutput() was called: the next drain ends with the FIN. */
+    private boolean finQueued;
+    /** The last byte written after the peer's end of stream, kept back for the FIN (see {@link #FIN_COALESCE_MILLIS}). */
+    private ByteBuf held;
+    private boolean releaseScheduled;
 
     private volatile Duration timeout;
     private volatile Consumer<QuicNettyStream> onClose = s -> { };
@@ -118,6 +144,11 @@ final class QuicNettyStream extends ChannelInboundHandlerAdapter implements Dupl
         int n = buf.readableBytes();
         lock.lock();
         try {
+            if (channel.isInputShutdown() && closedReason == null) {
+                // Netty delivers the data that came with the peer's FIN before the input-shutdown
+                // event: a writer that reads it must already know the peer has finished
+                eof = true;
+            }
             if (n > 0 && !discarding && closedReason == null) {
                 // kept as received (releasing the frame's content releases the frame); the reader copies it once
                 inbound.add(buf);
@@ -189,6 +220,7 @@ final class QuicNettyStream extends ChannelInboundHandlerAdapter implements Dupl
         } finally {
             lock.unlock();
         }
+        dropOutbound(); // nothing more can be sent on a closed channel
         onClose.accept(this);
     }
 
@@ -283,12 +315,7 @@ final class QuicNettyStream extends ChannelInboundHandlerAdapter implements Dupl
             try {
                 long deadline = System.nanoTime() + timeout.toNanos();
                 while (true) {
-                    if (outputClosed) {
-                        throw new ConnectionClosedException("stream output is closed");
-                    }
-                    if (closedReason != null) {
-                        throw new ConnectionClosedException(closedReason);
-                    }
+                    checkWritable();
                     if (pendingWrite + n <= OUTBOUND_HIGH) {
                         break;
                     }
@@ -304,9 +331,129 @@ final class QuicNettyStream extends ChannelInboundHandlerAdapter implements Dupl
             }
             ByteBuf b = channel.alloc().directBuffer(n);
             b.writeBytes(buffer, offset + done, n);
-            final int size = n;
-            channel.writeAndFlush(b).addListener(f -> written(size, f.isSuccess() ? null : f.cause()));
+            enqueue(b, done + n == length);
             done += n;
+        }
+    }
+
+    private void checkWritable() {
+        if (outputClosed) {
+            throw new ConnectionClosedException("stream output is closed");
+        }
+        if (closedReason != null) {
+            throw new ConnectionClosedException(closedReason);
+        }
+    }
+
+    /**
+     * Queues {@code b} (counted in {@code pendingWrite}) for the event loop, which takes everything
+     * queued in one task, so a FIN asked for before that task runs leaves in the last data's frame.
+     * The last byte of a write made after the peer's end of stream is kept back for the FIN.
+     */
+    private void enqueue(ByteBuf b, boolean lastOfWrite) {
+        boolean drain;
+        boolean release = false;
+        lock.lock();
+        try {
+            if (outputClosed || closedReason != null) {
+                pendingWrite -= b.readableBytes();
+                b.release();
+                checkWritable();
+            }
+            if (held != null) {
+                outbound.add(held); // the byte kept back from the write before goes first
+                held = null;
+            }
+            if (lastOfWrite && eof && b.readableBytes() > 0) {
+                held = Unpooled.buffer(1).writeByte(b.getByte(b.writerIndex() - 1));
+                b.writerIndex(b.writerIndex() - 1);
+                release = !releaseScheduled;
+                releaseScheduled = true;
+            }
+            if (b.isReadable()) {
+                outbound.add(b);
+            } else {
+                b.release();
+            }
+            drain = !outbound.isEmpty() && !drainScheduled;
+            drainScheduled |= drain;
+        } finally {
+            lock.unlock();
+        }
+        try {
+            if (drain) {
+                channel.eventLoop().execute(this::drain);
+            }
+            if (release) {
+                channel.eventLoop().schedule(this::releaseHeld, FIN_COALESCE_MILLIS, TimeUnit.MILLISECONDS);
+            }
+        } catch (RejectedExecutionException e) {
+            fail("transport stopped");
+            dropOutbound();
+        }
+    }
+
+    /** Event loop: hands everything queued to Netty, the FIN (if asked for) in the last frame. */
+    private void drain() {
+        List<ByteBuf> out;
+        boolean fin;
+        lock.lock();
+        try {
+            drainScheduled = false;
+            out = new ArrayList<>(outbound);
+            outbound.clear();
+            fin = finQueued;
+            finQueued = false;
+        } finally {
+            lock.unlock();
+        }
+        for (int i = 0; i < out.size(); i++) {
+            ByteBuf b = out.get(i);
+            int size = b.readableBytes();
+            Object msg = fin && i == out.size() - 1 ? new DefaultQuicStreamFrame(b, true) : b;
+            channel.write(msg).addListener(f -> written(size, f.isSuccess() ? null : f.cause()));
+        }
+        if (fin && out.isEmpty()) {
+            channel.write(QuicStreamFrame.EMPTY_FIN);
+        }
+        channel.flush();
+    }
+
+    /** Event loop: the byte kept back goes alone, no FIN having come for it in time. */
+    private void releaseHeld() {
+        boolean any;
+        lock.lock();
+        try {
+            releaseScheduled = false;
+            any = held != null;
+            if (any) {
+                outbound.add(held);
+                held = null;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (any) {
+            drain();
+        }
+    }
+
+    /** Releases what waits to be sent (an abort, or the channel closed); the bytes are lost as the peer's stream is. */
+    private void dropOutbound() {
+        lock.lock();
+        try {
+            if (held != null) {
+                held.release();
+                held = null;
+            }
+            ByteBuf b;
+            while ((b = outbound.poll()) != null) {
+                pendingWrite -= b.readableBytes();
+                b.release();
+            }
+            finQueued = false;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -347,31 +494,32 @@ final class QuicNettyStream extends ChannelInboundHandlerAdapter implements Dupl
 
     @Override
     public void closeOutput() {
+        boolean drain;
         lock.lock();
         try {
             if (outputClosed) {
                 return;
             }
             outputClosed = true;
+            if (held != null) {
+                outbound.add(held); // the byte kept back travels with the FIN
+                held = null;
+            }
+            // through the ordinary write path, behind the data not yet sent (shutdownOutput()
+            // would bypass Netty's queue)
+            finQueued = true;
+            drain = !drainScheduled;
+            drainScheduled = true;
         } finally {
             lock.unlock();
         }
-        // a FIN frame through the ordinary write path, so it queues behind data not yet sent
-        // (shutdownOutput() would bypass that queue)
-        if (channel.isOpen()) {
-            channel.writeAndFlush(QuicStreamFrame.EMPTY_FIN);
+        if (drain) {
+            try {
+                channel.eventLoop().execute(this::drain);
+            } catch (RejectedExecutionException e) {
+                dropOutbound();
+            }
         }
-    }
-
-    /** Half-closes from the event loop, returning the FIN's future. */
-    ChannelFuture closeOutputFuture() {
-        lock.lock();
-        try {
-            outputClosed = true;
-        } finally {
-            lock.unlock();
-        }
-        return channel.writeAndFlush(QuicStreamFrame.EMPTY_FIN);
     }
 
     @Override
@@ -387,6 +535,7 @@ final class QuicNettyStream extends ChannelInboundHandlerAdapter implements Dupl
         } finally {
             lock.unlock();
         }
+        dropOutbound();
         if (channel.isOpen()) {
             channel.shutdown(ABORTED).addListener(f -> channel.close());
         }

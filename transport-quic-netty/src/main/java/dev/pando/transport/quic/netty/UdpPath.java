@@ -8,6 +8,7 @@ import dev.pando.transport.quic.core.DirectAddresses;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import java.net.InetSocketAddress;
@@ -30,10 +31,8 @@ final class UdpPath implements DatagramPath {
     @Override
     public Channels open(EventLoopGroup group, ChannelHandler serverCodec, ChannelHandler clientCodec) {
         try {
-            server = new Bootstrap().group(group).channel(NioDatagramChannel.class).handler(serverCodec)
-                    .bind(bind).sync().channel();
-            Channel client = new Bootstrap().group(group).channel(NioDatagramChannel.class).handler(clientCodec)
-                    .bind(new InetSocketAddress(bind.getAddress(), 0)).sync().channel();
+            server = udp(group).handler(serverCodec).bind(bind).sync().channel();
+            Channel client = udp(group).handler(clientCodec).bind(new InetSocketAddress(bind.getAddress(), 0)).sync().channel();
             return new Channels(server, client);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -41,6 +40,21 @@ final class UdpPath implements DatagramPath {
         } catch (Exception e) {
             throw new ConfigurationException("cannot bind UDP " + QuicNettyTransport.text(bind) + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Socket buffers asked of the kernel (Linux caps them at {@code net.core.rmem_max} /
+     * {@code wmem_max}, silently). The default receive buffer (208 KiB) overflows when bursts of
+     * many streams meet a busy CPU, and each datagram lost there costs a retransmission; worse,
+     * quiche loses a stream's end of stream for good when the packet with a FIN that travels alone
+     * is lost after the stream's data was acknowledged (see the module README).
+     */
+    static final int SOCKET_BUFFER = 4 << 20;
+
+    private static Bootstrap udp(EventLoopGroup group) {
+        return new Bootstrap().group(group).channel(NioDatagramChannel.class)
+                .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER)
+                .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER);
     }
 
     @Override
