@@ -95,7 +95,9 @@ class LauncherScriptTest {
         Run r = run("key", "generate");
         assertThat(r.exit).isZero();
         String target = root.resolve("examples/target").toRealPath().toString();
+        // a short command: C1 only (no class-data archive here: this java makes none)
         assertThat(r.out.strip()).isEqualTo("java --enable-native-access=io.netty.common,org.xerial.sqlitejdbc "
+                + "-XX:TieredStopAtLevel=1 "
                 + "-p " + target + "/pando-examples-0.1.0.jar:" + target + "/modules/dep.jar "
                 + "-m dev.pando.examples/dev.pando.examples.Pando key generate");
     }
@@ -115,9 +117,44 @@ class LauncherScriptTest {
         String pluginPath = real + "/plugins/a-transport.jar:" + real + "/plugins/b-store.jar:" + extra + ":" + dir;
         // the plug-in entries are also named in pando.plugin.path, for the module-name check (PluginModules)
         assertThat(r.out.strip()).isEqualTo("java --enable-native-access=io.netty.common,org.xerial.sqlitejdbc "
-                + "-Dpando.plugin.path=" + pluginPath + " -Xmx64m "
+                + "-Dpando.plugin.path=" + pluginPath + " -XX:TieredStopAtLevel=1 -Xmx64m "
                 + "-p " + target + "/pando-examples-0.1.0.jar:" + target + "/modules/dep.jar:" + pluginPath + " "
                 + "-m dev.pando.examples/dev.pando.examples.Pando providers");
+    }
+
+    @Test
+    void makesAClassDataArchiveOncePerBuildAndUsesItWithoutPlugIns() throws Exception {
+        // a java that, asked to, writes an archive and logs the training run
+        Path trained = root.resolve("trained.log");
+        script(bin.resolve("java"), """
+                #!/bin/sh
+                for a in "$@"; do
+                  case "$a" in -XX:ArchiveClassesAtExit=*) echo archive > "${a#-XX:ArchiveClassesAtExit=}"; echo "$*" >> %s ;; esac
+                done
+                echo "java $*"
+                """.formatted(trained));
+        Run first = run("node");
+        assertThat(first.exit).as(first.err).isZero();
+        String target = root.resolve("examples/target").toRealPath().toString();
+        assertThat(Files.readAllLines(trained)).hasSize(1).allMatch(l -> l.endsWith("key generate"));
+        assertThat(root.resolve("examples/target/pando.jsa")).exists();
+        // a long-running command keeps C2, and gets the archive
+        assertThat(first.out.strip()).isEqualTo("java --enable-native-access=io.netty.common,org.xerial.sqlitejdbc "
+                + "-XX:SharedArchiveFile=" + target + "/pando.jsa -Xlog:cds*=off "
+                + "-p " + target + "/pando-examples-0.1.0.jar:" + target + "/modules/dep.jar "
+                + "-m dev.pando.examples/dev.pando.examples.Pando node");
+
+        assertThat(run("key", "generate").out).contains("-XX:SharedArchiveFile=");
+        assertThat(Files.readAllLines(trained)).as("made once").hasSize(1);
+
+        // a new build: made again
+        Files.setLastModifiedTime(root.resolve("pom.xml"), FileTime.from(Instant.now().plusSeconds(600)));
+        assertThat(run("key", "generate").out).contains("-XX:SharedArchiveFile=");
+        assertThat(Files.readAllLines(trained)).as("made again after a build").hasSize(2);
+
+        assertThat(run(java.util.Map.of("PANDO_CDS", "off"), "key", "generate").out).doesNotContain("SharedArchiveFile");
+        Files.writeString(Files.createDirectory(root.resolve("plugins")).resolve("p.jar"), "");
+        assertThat(run("key", "generate").out).as("not with plug-ins").doesNotContain("SharedArchiveFile");
     }
 
     @Test
@@ -178,6 +215,7 @@ class LauncherScriptTest {
                 .redirectError(err.toFile());
         pb.environment().put("PATH", bin + File.pathSeparator + System.getenv("PATH"));
         pb.environment().remove("PANDO_JAVA_OPTS");
+        pb.environment().remove("PANDO_CDS");
         pb.environment().putAll(env);
         Process p = pb.start();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
