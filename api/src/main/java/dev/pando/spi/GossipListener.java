@@ -1,5 +1,6 @@
 package dev.pando.spi;
 
+import dev.pando.NodeAddress;
 import dev.pando.PublicKey;
 
 /**
@@ -20,6 +21,18 @@ public interface GossipListener {
 
     /** {@code peer} became a neighbour in this topic's overlay. */
     void neighbourUp(PublicKey peer);
+
+    /**
+     * {@code peer} became a neighbour, and the overlay knows an address of it ({@code address},
+     * whose node id is {@code peer}): a provider that learns neighbours' addresses (in joins,
+     * shuffles) reports them this way, so that the node can reach the neighbour for other
+     * protocols (log sync) although no other source told it where the neighbour is. The address
+     * is the neighbour's own word, carried over a connection that proved its node id. By default
+     * the same as {@link #neighbourUp(PublicKey)}.
+     */
+    default void neighbourUp(PublicKey peer, NodeAddress address) {
+        neighbourUp(peer);
+    }
 
     /** {@code peer} is no longer a neighbour in this topic's overlay. */
     void neighbourDown(PublicKey peer);

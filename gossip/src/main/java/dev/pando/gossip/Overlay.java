@@ -549,7 +549,11 @@ final class Overlay implements GossipTopic {
         lostTries.remove(peer);
         eager.add(peer);
         lazy.remove(peer);
-        dispatch(l -> l.neighbourUp(peer), false);
+        if (address != null && address.nodeId().equals(peer)) {
+            dispatch(l -> l.neighbourUp(peer, address), false);
+        } else {
+            dispatch(l -> l.neighbourUp(peer), false);
+        }
     }
 
     private void neighbourDown(PublicKey peer) {

@@ -15,12 +15,14 @@ import java.util.Set;
 
 /**
  * What each source (the configuration, a discovery provider, a peer's own word in the topic
- * exchange) said about each node id. Bounded: beyond {@code maxNodes} the least recently heard-of
+ * exchange or as a gossip neighbour) said about each node id. Bounded: beyond {@code maxNodes} the least recently heard-of
  * node that was not configured is forgotten. Thread-safe (one lock; every operation is small).
  */
 final class AddressBook {
     static final String CONFIG = "config";
     static final String EXCHANGE = "exchange";
+    /** A gossip overlay's word: a neighbour's address as it gave it in a join or shuffle. */
+    static final String GOSSIP = "gossip";
 
     private final int maxNodes;
     /** Access order: the eldest entry is the least recently updated or read. */

@@ -661,6 +661,16 @@ public final class Node implements AutoCloseable {
         }
 
         @Override
+        public void neighbourUp(PublicKey peer, NodeAddress address) {
+            // the overlay may be the only source that knows where this neighbour is (it joined
+            // through another node): without it, no sync could reach the neighbour
+            if (running()) {
+                addPeer(address, AddressBook.GOSSIP);
+            }
+            neighbourUp(peer);
+        }
+
+        @Override
         public void neighbourDown(PublicKey peer) {
             subscription.neighbourDown(peer);
             events.emit(new NodeEvent.NeighbourDown(subscription.topic(), peer));

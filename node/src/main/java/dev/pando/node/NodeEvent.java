@@ -46,7 +46,8 @@ public sealed interface NodeEvent {
     /**
      * A node was found, or found again with other addresses, by {@code source}: a discovery
      * provider's name, {@code "config"} for peers given to the builder or {@link Node#addPeer},
-     * or {@code "exchange"} for an address a connected peer told about itself. Not repeated while
+     * {@code "exchange"} for an address a connected peer told about itself, or {@code "gossip"}
+     * for a topic overlay's neighbour (its address as it gave it when joining). Not repeated while
      * the address stays the same.
      */
     record PeerDiscovered(NodeAddress address, String source) implements NodeEvent {
