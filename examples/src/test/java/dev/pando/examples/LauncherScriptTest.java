@@ -158,6 +158,16 @@ class LauncherScriptTest {
     }
 
     @Test
+    void shortCommandsAndTheChatRunWithC1OnlyTheOthersWithC2() throws Exception {
+        for (String c1 : List.of("key", "op", "providers", "chat", "--help", "--version")) {
+            assertThat(run(c1).out).as(c1).contains(" -XX:TieredStopAtLevel=1 ");
+        }
+        for (String c2 : List.of("node", "relay", "store", "net")) {
+            assertThat(run(c2).out).as(c2).doesNotContain("TieredStopAtLevel");
+        }
+    }
+
+    @Test
     void refusesAPandoModulePathEntryThatDoesNotExist() throws Exception {
         Run r = run(java.util.Map.of("PANDO_MODULE_PATH", root.resolve("missing.jar").toString()), "providers");
         assertThat(r.exit).isEqualTo(1);
