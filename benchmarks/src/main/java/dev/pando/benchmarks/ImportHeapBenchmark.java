@@ -29,7 +29,7 @@ import java.util.stream.IntStream;
  * {@code ImportHeapBenchmark [--quick] [--operations N]} (--quick: 20,000 operations).
  */
 public final class ImportHeapBenchmark {
-    private static final int AUTHORS = 100;
+    static final int AUTHORS = 100;
     private static final int BODY = 200;
     private static final Pattern GC_PAUSE = Pattern.compile("Pause.* (\\d+)M->(\\d+)M\\((\\d+)M\\)");
 
@@ -48,21 +48,13 @@ public final class ImportHeapBenchmark {
         Path tmp = Files.createTempDirectory("pando-import-heap");
         Path gcLog = tmp.resolve("gc.log");
         Path db = tmp.resolve("import.db");
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
-                "-Xmx256m", "-Xlog:gc:file=" + gcLog));
-        String modulePath = System.getProperty("jdk.module.path");
-        if (modulePath != null) {
-            command.addAll(List.of("-p", modulePath, "-m", "dev.pando.examples/dev.pando.examples.Pando"));
-        } else {
-            command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.pando.examples.Pando"));
-        }
-        command.addAll(List.of("store", "import", "--db", db.toString()));
+        List<String> command = pando(List.of("-Xmx256m", "-Xlog:gc:file=" + gcLog), "store", "import", "--db", db.toString());
         System.out.printf("# import heap: %,d operations into SQLite through pando store import, -Xmx256m, load %.1f%n",
                 total, IngestBenchmarks.load());
         Process child = new ProcessBuilder(command).redirectError(tmp.resolve("stderr.txt").toFile()).start();
         long t0 = System.nanoTime();
         try (OutputStream out = new BufferedOutputStream(child.getOutputStream(), 1 << 16)) {
-            send(out, perLog);
+            send(out, perLog, LogId.fromHex("1e"));
         }
         String result = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         if (!child.waitFor(1, TimeUnit.HOURS) || child.exitValue() != 0) {
@@ -73,17 +65,10 @@ public final class ImportHeapBenchmark {
         if (!result.contains("\"stored\":" + total + ",")) {
             throw new IllegalStateException("the import did not store all " + total + " operations: " + result);
         }
-        long peak = 0;
-        long live = 0;
-        int collections = 0;
-        for (String line : Files.readAllLines(gcLog)) {
-            Matcher m = GC_PAUSE.matcher(line);
-            if (m.find()) {
-                collections++;
-                peak = Math.max(peak, Long.parseLong(m.group(1)));
-                live = Math.max(live, Long.parseLong(m.group(2)));
-            }
-        }
+        GcPeaks gc = GcPeaks.of(gcLog);
+        long peak = gc.peak();
+        long live = gc.live();
+        int collections = gc.collections();
         System.out.println("# " + result);
         System.out.printf("# %d collections in the GC log; database %,d bytes; load at the end %.1f%n", collections,
                 Files.size(db), IngestBenchmarks.load());
@@ -98,8 +83,52 @@ public final class ImportHeapBenchmark {
         Files.deleteIfExists(tmp);
     }
 
-    /** Signs and writes the JSON lines round by round: seq s of every author, signed in parallel. */
-    private static void send(OutputStream out, int perLog) throws IOException {
+    /**
+     * The command that runs the {@code pando} command line ({@code args}) in a child JVM with
+     * {@code jvmOptions}, from this JVM's module path (or class path).
+     */
+    static List<String> pando(List<String> jvmOptions, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElseThrow());
+        command.addAll(jvmOptions);
+        String modulePath = System.getProperty("jdk.module.path");
+        if (modulePath != null) {
+            // ALL-MODULE-PATH: Netty's native QUIC too, which nothing requires
+            command.addAll(List.of("--add-modules", "ALL-MODULE-PATH", "-p", modulePath, "-m", "dev.pando.examples/dev.pando.examples.Pando"));
+        } else {
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.pando.examples.Pando"));
+        }
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    /**
+     * What a {@code -Xlog:gc} log says: the largest heap occupancy at the start of a collection
+     * (the heap only grows between collections: the peak), the largest left after one (what the
+     * program really keeps), and how many collections there were.
+     */
+    record GcPeaks(long peak, long live, int collections) {
+        static GcPeaks of(Path gcLog) throws IOException {
+            long peak = 0;
+            long live = 0;
+            int collections = 0;
+            for (String line : Files.readAllLines(gcLog)) {
+                Matcher m = GC_PAUSE.matcher(line);
+                if (m.find()) {
+                    collections++;
+                    peak = Math.max(peak, Long.parseLong(m.group(1)));
+                    live = Math.max(live, Long.parseLong(m.group(2)));
+                }
+            }
+            return new GcPeaks(peak, live, collections);
+        }
+    }
+
+    /**
+     * Signs and writes the JSON lines ({@code pando store import}'s input) round by round: seq s of
+     * every one of {@link #AUTHORS} authors, signed in parallel, all in log {@code logId}.
+     */
+    static void send(OutputStream out, int perLog, LogId logId) throws IOException {
         HexFormat hex = HexFormat.of();
         Random random = new Random(4);
         PrivateKey[] keys = new PrivateKey[AUTHORS];
@@ -109,7 +138,6 @@ public final class ImportHeapBenchmark {
             random.nextBytes(seed);
             keys[a] = PrivateKey.fromBytes(seed);
         }
-        LogId logId = LogId.fromHex("1e");
         for (int s = 0; s < perLog; s++) {
             int seq = s;
             IntStream.range(0, AUTHORS).parallel().forEach(a -> {
