@@ -281,6 +281,13 @@ final class Overlay implements GossipTopic {
         return r;
     }
 
+    /** The neighbours messages are pushed to eagerly now (for tests and diagnostics); takes the lock. */
+    List<PublicKey> eagerPeers() {
+        List<PublicKey> r = new ArrayList<>();
+        service.locked(() -> r.addAll(eager));
+        return r;
+    }
+
     /** Whether this overlay needs the link to {@code peer}. */
     boolean uses(PublicKey peer) {
         return active.containsKey(peer) || pending.containsKey(peer);
