@@ -207,7 +207,8 @@ public final class Node implements AutoCloseable {
             List<Discovery> ds = new ArrayList<>();
             Map<String, ProviderOptions> configured = b.discoveries(registry);
             for (Map.Entry<String, ProviderOptions> d : configured.entrySet()) {
-                Discovery created = registry.createDiscovery(d.getKey(), key, networkId, transport, d.getValue(), services);
+                Discovery created = registry.createDiscovery(d.getKey(), key, networkId, transport, this::sharingATopicWith,
+                        d.getValue(), services);
                 made.add(created);
                 ds.add(created);
             }
@@ -572,6 +573,26 @@ public final class Node implements AutoCloseable {
                 syncs.request(r.peer(), topic);
             }
         }
+    }
+
+    /**
+     * The {@link dev.pando.spi.PeerAffinity} handed to discoveries: the peers that, as the last topic
+     * exchanges found, share with this node a topic it is still subscribed to and also shares with
+     * {@code asker}. Node ids only; bounded by {@link #shared}, which the address book's size bounds.
+     */
+    private Set<PublicKey> sharingATopicWith(PublicKey asker) {
+        Set<TopicId> withAsker = new java.util.HashSet<>(shared.getOrDefault(asker, Set.of()));
+        withAsker.retainAll(subscriptions.keySet());
+        if (withAsker.isEmpty()) {
+            return Set.of();
+        }
+        Set<PublicKey> out = new java.util.HashSet<>();
+        for (Map.Entry<PublicKey, Set<TopicId>> e : shared.entrySet()) {
+            if (!e.getKey().equals(asker) && !Collections.disjoint(e.getValue(), withAsker)) {
+                out.add(e.getKey());
+            }
+        }
+        return out;
     }
 
     private Set<TopicId> topics() {
