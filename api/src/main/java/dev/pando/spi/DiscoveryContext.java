@@ -22,9 +22,14 @@ import java.util.Optional;
  * </ul>
  * A node that has them passes both; a discovery that needs them and finds them empty fails in
  * {@code create} with a {@link dev.pando.ConfigurationException}.
+ *
+ * <p>{@code affinity} tells which nodes share a topic with a given node, as this node's own topic
+ * exchanges found (node ids only, see {@link PeerAffinity}), so that a peer exchange can prefer
+ * them; {@link PeerAffinity#none()} where the maker of the context has no topic state (the
+ * constructors without it).
  */
 public record DiscoveryContext(PublicKey nodeId, NetworkId networkId, ProviderOptions options, NodeServices services,
-                               Optional<Transport> transport, Optional<DiscoverySigner> signer) {
+                               Optional<Transport> transport, Optional<DiscoverySigner> signer, PeerAffinity affinity) {
     public DiscoveryContext {
         Objects.requireNonNull(nodeId, "nodeId");
         Objects.requireNonNull(networkId, "networkId");
@@ -32,6 +37,13 @@ public record DiscoveryContext(PublicKey nodeId, NetworkId networkId, ProviderOp
         Objects.requireNonNull(services, "services");
         Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(signer, "signer");
+        Objects.requireNonNull(affinity, "affinity");
+    }
+
+    /** A context with transport and signer but no topic state ({@link PeerAffinity#none()}). */
+    public DiscoveryContext(PublicKey nodeId, NetworkId networkId, ProviderOptions options, NodeServices services,
+                            Optional<Transport> transport, Optional<DiscoverySigner> signer) {
+        this(nodeId, networkId, options, services, transport, signer, PeerAffinity.none());
     }
 
     /** A context without transport or signer, for discoveries that only listen and announce (mDNS). */

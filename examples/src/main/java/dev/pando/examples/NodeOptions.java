@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
 final class NodeOptions {
     /** The transport that reaches nodes through --relay. */
     static final String RELAY_TRANSPORT = "relay";
-    /** The discovery that --bootstrap and --bootstrap-peer turn on: bootstrap peers and peer exchange. */
+    /** The discovery that --bootstrap-peer turns on (and --bootstrap, through Node.Builder.bootstrap()): bootstrap peers and peer exchange. */
     static final String BOOTSTRAP_DISCOVERY = "bootstrap";
 
     @Spec(Spec.Target.MIXEE)
@@ -155,9 +155,10 @@ final class NodeOptions {
                 b.peer(new NodeAddress(nodeId, List.of(), Optional.of(relayUrl)));
             }
         }
-        if (bootstrap || !bootstrapPeers.isEmpty()) {
-            // peer exchange: a bootstrap node serves it, the others ask their bootstrap peers for
-            // the nodes those know (signed records), so they meet beyond the bootstrap node
+        if (!bootstrapPeers.isEmpty()) {
+            // peer exchange: ask the bootstrap peers for the nodes they know (signed records), so
+            // that nodes meet beyond the bootstrap node (a bootstrap node itself gets the discovery
+            // from Node.Builder.bootstrap(), below)
             List<String> entries = new ArrayList<>();
             for (String id : bootstrapPeers) {
                 entries.add(new NodeAddress(PublicKey.fromHex(id), List.of(), Optional.of(relayUrl)).toText());

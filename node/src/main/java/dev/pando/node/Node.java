@@ -120,6 +120,8 @@ public final class Node implements AutoCloseable {
     private final SyncProtocol sync;
     private final Gossip gossip;
     private final List<Discovery> discoveries;
+    /** The names of the discovery providers in use, in {@link #discoveries}' order. */
+    private final List<String> discoveryNames;
     private final AddressBook addressBook;
     private final SyncScheduler syncs;
     private final TopicExchange exchange;
@@ -203,12 +205,15 @@ public final class Node implements AutoCloseable {
                 made.add(gossip);
             }
             List<Discovery> ds = new ArrayList<>();
-            for (Map.Entry<String, ProviderOptions> d : b.discoveries.entrySet()) {
-                Discovery created = registry.createDiscovery(d.getKey(), key, networkId, transport, d.getValue(), services);
+            Map<String, ProviderOptions> configured = b.discoveries(registry);
+            for (Map.Entry<String, ProviderOptions> d : configured.entrySet()) {
+                Discovery created = registry.createDiscovery(d.getKey(), key, networkId, transport, this::sharingATopicWith,
+                        d.getValue(), services);
                 made.add(created);
                 ds.add(created);
             }
             this.discoveries = List.copyOf(ds);
+            this.discoveryNames = List.copyOf(configured.keySet());
         } catch (RuntimeException e) {
             Collections.reverse(made);
             for (AutoCloseable c : made) {
@@ -376,7 +381,7 @@ public final class Node implements AutoCloseable {
         out.put("transport", transport.transports().stream().map(NodeTransport.Named::name).toList());
         out.put("sync", List.of(config.syncName));
         out.put("gossip", gossip == null ? List.of() : List.of(config.gossipName(config.registry())));
-        out.put("discovery", List.copyOf(config.discoveries.keySet()));
+        out.put("discovery", discoveryNames);
         return out;
     }
 
@@ -568,6 +573,26 @@ public final class Node implements AutoCloseable {
                 syncs.request(r.peer(), topic);
             }
         }
+    }
+
+    /**
+     * The {@link dev.pando.spi.PeerAffinity} handed to discoveries: the peers that, as the last topic
+     * exchanges found, share with this node a topic it is still subscribed to and also shares with
+     * {@code asker}. Node ids only; bounded by {@link #shared}, which the address book's size bounds.
+     */
+    private Set<PublicKey> sharingATopicWith(PublicKey asker) {
+        Set<TopicId> withAsker = new java.util.HashSet<>(shared.getOrDefault(asker, Set.of()));
+        withAsker.retainAll(subscriptions.keySet());
+        if (withAsker.isEmpty()) {
+            return Set.of();
+        }
+        Set<PublicKey> out = new java.util.HashSet<>();
+        for (Map.Entry<PublicKey, Set<TopicId>> e : shared.entrySet()) {
+            if (!e.getKey().equals(asker) && !Collections.disjoint(e.getValue(), withAsker)) {
+                out.add(e.getKey());
+            }
+        }
+        return out;
     }
 
     private Set<TopicId> topics() {
@@ -1060,12 +1085,16 @@ public final class Node implements AutoCloseable {
     /**
      * Configures a node. Defaults: a generated key, network {@link NetworkId#DEFAULT}, store
      * "memory", transport "quic-netty", sync "log-sync", gossip "plumtree" if it is on the module
-     * path (else none: live mode and ephemeral messages are off), no discovery, resync every 60 s,
+     * path (else none: live mode and ephemeral messages are off), no discovery (in bootstrap mode:
+     * "bootstrap"), resync every 60 s,
      * at most 8 initiator sync sessions at once. Providers are found with {@link java.util.ServiceLoader}
      * (see {@link ProviderRegistry}); a missing one is a {@link ConfigurationException} naming what
      * is on the module path.
      */
     public static final class Builder {
+        /** The discovery provider a bootstrap node serves peer exchange with. */
+        private static final String BOOTSTRAP_DISCOVERY = "bootstrap";
+
         private PrivateKey key;
         private NetworkId networkId = NetworkId.DEFAULT;
         private String storeName = "memory";
@@ -1204,7 +1233,12 @@ public final class Node implements AutoCloseable {
 
         /**
          * Bootstrap mode: the node expects to know no peer at start and serves as the entry point
-         * others name; its subscriptions are ready at once.
+         * others name; its subscriptions are ready at once. It answers their peer exchange with
+         * discovery "bootstrap": unless that discovery was added with
+         * {@link #discovery(String, ProviderOptions)} (whose options then apply), it is added with
+         * default options, which name no bootstrap peer of its own. {@link #build()} fails with a
+         * {@link ConfigurationException} if no provider of that name is available (module
+         * {@code dev.pando.discovery.bootstrap} not on the module path).
          */
         public Builder bootstrap() {
             this.bootstrap = true;
@@ -1289,6 +1323,27 @@ public final class Node implements AutoCloseable {
 
         Map<String, ProviderOptions> transports() {
             return transports.isEmpty() ? Map.of("quic-netty", ProviderOptions.empty()) : transports;
+        }
+
+        /**
+         * The discoveries to make: those added, plus "bootstrap" with default
+         * options in bootstrap mode if it was not added.
+         *
+         * @throws ConfigurationException in bootstrap mode if {@code r} has no provider of that name
+         */
+        Map<String, ProviderOptions> discoveries(ProviderRegistry r) {
+            if (!bootstrap || discoveries.containsKey(BOOTSTRAP_DISCOVERY)) {
+                return discoveries;
+            }
+            if (r.findDiscovery(BOOTSTRAP_DISCOVERY).isEmpty()) {
+                throw new ConfigurationException("bootstrap mode serves peer exchange with the discovery provider \""
+                        + BOOTSTRAP_DISCOVERY + "\", which is not available (put module dev.pando.discovery.bootstrap, "
+                        + "artifact pando-discovery-bootstrap, on the module path); discovery providers found: "
+                        + r.discoveries().stream().map(dev.pando.spi.DiscoveryProvider::name).toList());
+            }
+            Map<String, ProviderOptions> all = new LinkedHashMap<>(discoveries);
+            all.put(BOOTSTRAP_DISCOVERY, ProviderOptions.empty());
+            return all;
         }
 
         String gossipName(ProviderRegistry r) {

@@ -11,6 +11,7 @@ import dev.pando.spi.Gossip;
 import dev.pando.spi.GossipContext;
 import dev.pando.spi.GossipProvider;
 import dev.pando.spi.NodeServices;
+import dev.pando.spi.PeerAffinity;
 import dev.pando.spi.ProviderOptions;
 import dev.pando.spi.Store;
 import dev.pando.spi.StoreContext;
@@ -352,11 +353,24 @@ public final class ProviderRegistry {
      */
     public Discovery createDiscovery(String name, PrivateKey key, NetworkId networkId, Transport transport,
             ProviderOptions options, NodeServices services) {
+        return createDiscovery(name, key, networkId, transport, PeerAffinity.none(), options, services);
+    }
+
+    /**
+     * Makes (does not start) a discovery with the named provider, handing it the node's transport,
+     * a signer of the node's key and the node's {@link PeerAffinity} (which nodes share a topic
+     * with whom, by node id: what {@code Node} passes, so peer exchange can prefer them).
+     *
+     * @throws ConfigurationException for an unknown provider, an option key the provider does not
+     *     declare, or options its {@code create} rejects
+     */
+    public Discovery createDiscovery(String name, PrivateKey key, NetworkId networkId, Transport transport,
+            PeerAffinity affinity, ProviderOptions options, NodeServices services) {
         DiscoveryProvider p = discovery(name);
         checkOptionKeys("discovery", p.name(), p, p.optionKeys(), options);
         LOG.debug("discovery provider {}", describe(p));
         return p.create(new DiscoveryContext(key.publicKey(), networkId, options, services,
-                java.util.Optional.of(transport), java.util.Optional.of(dev.pando.spi.DiscoverySigner.of(key))));
+                java.util.Optional.of(transport), java.util.Optional.of(dev.pando.spi.DiscoverySigner.of(key)), affinity));
     }
 
     /**

@@ -13,6 +13,10 @@ final class BootstrapCounters {
     final AtomicLong evicted = new AtomicLong();
     final AtomicLong expired = new AtomicLong();
     final AtomicLong connectionsDropped = new AtomicLong();
+    /** Records served because the node's {@code PeerAffinity} named their node for the asker. */
+    final AtomicLong recordsPreferred = new AtomicLong();
+    /** Times the node's {@code PeerAffinity} threw (the answer was then a plain random sample). */
+    final AtomicLong affinityFailures = new AtomicLong();
     private final Map<Rejection, AtomicLong> rejected = new EnumMap<>(Rejection.class);
 
     BootstrapCounters() {
@@ -37,6 +41,7 @@ final class BootstrapCounters {
     public String toString() {
         return "made=" + exchangesMade + " served=" + exchangesServed + " failures=" + exchangeFailures + " accepted="
                 + recordsAccepted + " evicted=" + evicted + " expired=" + expired + " dropped=" + connectionsDropped
+                + " preferred=" + recordsPreferred + " affinityFailures=" + affinityFailures
                 + " rejected=" + rejected;
     }
 }

@@ -11,6 +11,7 @@ import dev.pando.spi.DiscoveryEvent;
 import dev.pando.spi.DiscoverySigner;
 import dev.pando.spi.DuplexStream;
 import dev.pando.spi.EventSink;
+import dev.pando.spi.PeerAffinity;
 import dev.pando.spi.Scheduler;
 import dev.pando.spi.Transport;
 import java.net.InetSocketAddress;
@@ -51,6 +52,7 @@ final class BootstrapDiscovery implements Discovery {
     private final BootstrapOptions options;
     private final Transport transport;
     private final DiscoverySigner signer;
+    private final PeerAffinity affinity;
     private final Scheduler scheduler;
     private final Executor executor;
     private final EventSink sink;
@@ -97,6 +99,7 @@ final class BootstrapDiscovery implements Discovery {
         this.options = options;
         this.transport = context.transport().orElseThrow();
         this.signer = context.signer().orElseThrow();
+        this.affinity = context.affinity();
         this.scheduler = context.services().scheduler();
         this.executor = context.services().executor();
         this.sink = context.services().events();
@@ -572,25 +575,54 @@ final class BootstrapDiscovery implements Discovery {
         }
     }
 
-    /** This node's record first, then a random sample of the others, never the asker's own. */
+    /**
+     * This node's record first, then up to {@code wanted - 1} current records of others, never the
+     * asker's own: first those of the nodes the node's {@link PeerAffinity} names for the asker
+     * (they share with this node a topic this node shares with the asker), a random choice of them
+     * if there are more, then a random sample of the rest. The records after the first are shuffled
+     * together, so their places do not tell the asker which were preferred; the choice only leans
+     * towards nodes that share a topic with it, which its own topic exchange with them would tell
+     * it anyway. Nothing about topics is sent.
+     */
     private List<PeerRecord> answer(PublicKey asker, int wanted) {
-        List<PeerRecord> out = new ArrayList<>(wanted);
-        out.add(ownRecord());
+        Set<PublicKey> near = near(asker);
+        List<PeerRecord> preferred = new ArrayList<>();
         List<PeerRecord> others = new ArrayList<>();
         Instant now = scheduler.now();
         for (PeerRecord r : records()) {
             if (!r.nodeId().equals(asker) && !r.timestamp().plus(options.recordTtl()).isBefore(now)) {
-                others.add(r);
+                (near.contains(r.nodeId()) ? preferred : others).add(r);
             }
         }
+        Collections.shuffle(preferred, random);
         Collections.shuffle(others, random);
+        List<PeerRecord> picked = new ArrayList<>(Math.max(0, wanted - 1));
+        int fromPreferred = Math.min(preferred.size(), Math.max(0, wanted - 1));
+        picked.addAll(preferred.subList(0, fromPreferred));
         for (PeerRecord r : others) {
-            if (out.size() >= wanted) {
+            if (picked.size() >= wanted - 1) {
                 break;
             }
-            out.add(r);
+            picked.add(r);
         }
+        Collections.shuffle(picked, random);
+        counters.recordsPreferred.addAndGet(fromPreferred);
+        List<PeerRecord> out = new ArrayList<>(wanted);
+        out.add(ownRecord());
+        out.addAll(picked);
         return out;
+    }
+
+    /** What the node's {@link PeerAffinity} says for {@code asker}; nobody if it fails (counted). */
+    private Set<PublicKey> near(PublicKey asker) {
+        try {
+            Set<PublicKey> near = affinity.sharingATopicWith(asker);
+            return near == null ? Set.of() : near;
+        } catch (RuntimeException e) {
+            counters.affinityFailures.incrementAndGet();
+            LOG.debug("bootstrap discovery: the node's peer affinity failed for {}: {}", asker, e.toString());
+            return Set.of();
+        }
     }
 
     // ------------------------------------------------------------------------------- the table

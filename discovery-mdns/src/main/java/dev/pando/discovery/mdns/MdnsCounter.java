@@ -8,8 +8,12 @@ enum MdnsCounter {
     PEERS_DISCOVERED,
     /** PeerLost events emitted (goodbyes and expired records). */
     PEERS_LOST,
+    /** Peers taken for gone because no new beat came for three refresh intervals they promised (also counted in PEERS_LOST). */
+    PEERS_EXPIRED,
     /** Peers forgotten to stay within max_peers (least recently announced first). */
     PEERS_EVICTED,
+    /** Refreshes of this node's record (new beats) handed to jmdns. */
+    REFRESHES,
     /** Announcements jmdns refused. */
     ANNOUNCE_FAILED,
     /** jmdns instances whose listener thread could not be made a daemon. */

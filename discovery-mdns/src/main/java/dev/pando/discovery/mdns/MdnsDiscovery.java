@@ -2,6 +2,7 @@ package dev.pando.discovery.mdns;
 
 import dev.pando.ConfigurationException;
 import dev.pando.NodeAddress;
+import dev.pando.spi.Cancellable;
 import dev.pando.spi.Discovery;
 import dev.pando.spi.DiscoveryContext;
 import dev.pando.spi.DiscoveryEvent;
@@ -13,6 +14,7 @@ import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.URI;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -50,6 +52,12 @@ final class MdnsDiscovery implements Discovery {
     private static final SecureRandom RANDOM = new SecureRandom();
     /** How long close() waits for an announcement in progress (jmdns probes for about 3 s). */
     private static final long CLOSE_WAIT_SECONDS = 15;
+    /** A peer that promised a refresh interval is gone after this many intervals without a new beat… */
+    static final int MISSED_REFRESHES = 3;
+    /** …plus this, for jmdns's announcer, which sends a changed record up to about 2 s after it is handed over. */
+    static final Duration ANNOUNCE_SLACK = Duration.ofSeconds(2);
+    /** How often the peers' beats are checked. */
+    private static final Duration SWEEP_INTERVAL = Duration.ofSeconds(1);
 
     private enum State { NEW, STARTED, CLOSED }
 
@@ -66,6 +74,10 @@ final class MdnsDiscovery implements Discovery {
     private final LinkedHashMap<String, Peer> peers = new LinkedHashMap<>(16, 0.75f, true);
     private CompletableFuture<Void> announcements = CompletableFuture.completedFuture(null);
     private MdnsRecord announced;
+    /** This node's refresh promise and current beat (active mode). */
+    private MdnsRecord.Refresh refresh;
+    private Cancellable refreshTimer;
+    private Cancellable sweepTimer;
 
     MdnsDiscovery(DiscoveryContext context, MdnsOptions options, String source) {
         this.context = context;
@@ -108,9 +120,13 @@ final class MdnsDiscovery implements Discovery {
                     jmdns.addServiceListener(MdnsRecord.SERVICE_TYPE, endpoint);
                 }
                 if (options.active()) {
+                    refresh = new MdnsRecord.Refresh((int) options.refreshInterval().getSeconds(), RANDOM.nextInt() & 0xFFFF_FFFFL);
                     announce(own);
+                    refreshTimer = schedule(this::refreshNow, nextRefresh());
                 }
+                sweepTimer = schedule(this::sweep, SWEEP_INTERVAL);
             } catch (RuntimeException e) {
+                cancelTimers();
                 closeEndpoints();
                 state = State.CLOSED;
                 throw e;
@@ -140,6 +156,7 @@ final class MdnsDiscovery implements Discovery {
                 return;
             }
             state = State.CLOSED;
+            cancelTimers();
             pending = announcements;
             toClose = List.copyOf(endpoints);
             endpoints.clear();
@@ -183,7 +200,7 @@ final class MdnsDiscovery implements Discovery {
     private void announce(List<NodeAddress> own) {
         MdnsRecord record = ownRecord(own);
         try {
-            record.txt();
+            record.txt(Optional.of(refresh));
         } catch (IllegalArgumentException e) {
             throw new ConfigurationException("mdns cannot announce this node: " + e.getMessage(), e);
         }
@@ -191,12 +208,88 @@ final class MdnsDiscovery implements Discovery {
             return;
         }
         announced = record;
+        refresh = refresh.next();
+        queueAnnouncement(record, record.txt(Optional.of(refresh)));
+    }
+
+    /** Hands {@code txt} to every endpoint on the executor, after the announcements queued before. Holds the monitor. */
+    private void queueAnnouncement(MdnsRecord record, Map<String, String> txt) {
         List<Endpoint> targets = List.copyOf(endpoints);
-        announcements = announcements.thenRunAsync(() -> {
+        // handle(): a failed or refused step must not end the chain (register itself never throws)
+        announcements = announcements.handle((v, error) -> null).thenRunAsync(() -> {
             for (Endpoint e : targets) {
-                e.register(record);
+                e.register(record, txt);
             }
         }, context.services().executor());
+    }
+
+    /**
+     * Announces the record again with the next beat: receivers that hear no new beat for
+     * {@value #MISSED_REFRESHES} intervals take this node for gone (a node killed without a
+     * goodbye would otherwise linger for jmdns's TTL, an hour). Runs on the scheduler.
+     */
+    private void refreshNow() {
+        synchronized (this) {
+            if (state != State.STARTED) {
+                return;
+            }
+            if (announced != null) {
+                refresh = refresh.next();
+                counters.get(MdnsCounter.REFRESHES).incrementAndGet();
+                queueAnnouncement(announced, announced.txt(Optional.of(refresh)));
+            }
+            refreshTimer = schedule(this::refreshNow, nextRefresh());
+        }
+    }
+
+    /** 90 to 100 % of the refresh interval: spread out, and never later than promised. */
+    private Duration nextRefresh() {
+        long ms = options.refreshInterval().toMillis();
+        return Duration.ofMillis(ms - RANDOM.nextLong(ms / 10 + 1));
+    }
+
+    /** Takes every peer whose promised beat is overdue for gone. Runs on the scheduler. */
+    private void sweep() {
+        synchronized (this) {
+            if (state != State.STARTED) {
+                return;
+            }
+            long now = context.services().scheduler().nanoTime();
+            Iterator<Map.Entry<String, Peer>> it = peers.entrySet().iterator();
+            while (it.hasNext()) {
+                Map.Entry<String, Peer> e = it.next();
+                Peer peer = e.getValue();
+                if (peer.refreshSeconds > 0 && now - peer.freshNanos > deadlineNanos(peer.refreshSeconds)) {
+                    // jmdns keeps its records for their TTL but reports them again only if they change:
+                    // the node is back when a new beat (or a new announcement) arrives
+                    it.remove();
+                    counters.get(MdnsCounter.PEERS_EXPIRED).incrementAndGet();
+                    counters.get(MdnsCounter.PEERS_LOST).incrementAndGet();
+                    emit(new DiscoveryEvent.PeerLost(peer.address.nodeId(), source));
+                }
+            }
+            sweepTimer = schedule(this::sweep, SWEEP_INTERVAL);
+        }
+    }
+
+    static long deadlineNanos(int refreshSeconds) {
+        return TimeUnit.SECONDS.toNanos((long) MISSED_REFRESHES * refreshSeconds) + ANNOUNCE_SLACK.toNanos();
+    }
+
+    private Cancellable schedule(Runnable task, Duration delay) {
+        return context.services().scheduler().schedule(task, delay);
+    }
+
+    /** Holds the monitor. */
+    private void cancelTimers() {
+        if (refreshTimer != null) {
+            refreshTimer.cancel();
+            refreshTimer = null;
+        }
+        if (sweepTimer != null) {
+            sweepTimer.cancel();
+            sweepTimer = null;
+        }
     }
 
     /**
@@ -277,6 +370,7 @@ final class MdnsDiscovery implements Discovery {
             return;
         }
         MdnsRecord record = ((MdnsRecord.Accepted) decoded).record();
+        Optional<MdnsRecord.Refresh> beat = ((MdnsRecord.Accepted) decoded).refresh();
         if (record.address().nodeId().equals(context.nodeId())) {
             rejections.get(Rejection.OWN_RECORD).incrementAndGet();
             return;
@@ -286,6 +380,7 @@ final class MdnsDiscovery implements Discovery {
             return;
         }
         String name = record.instanceName();
+        long now = context.services().scheduler().nanoTime();
         Peer peer = peers.get(name); // access order: this peer becomes the most recent
         if (peer == null) {
             if (peers.size() >= options.maxPeers()) {
@@ -297,10 +392,12 @@ final class MdnsDiscovery implements Discovery {
             peer = new Peer(record.address());
             peers.put(name, peer);
             peer.seenOn.add(endpoint);
+            peer.heard(beat, now);
             emit(new DiscoveryEvent.PeerDiscovered(record.address(), source));
             return;
         }
         peer.seenOn.add(endpoint);
+        peer.heard(beat, now);
         if (!peer.address.equals(record.address())) {
             peer.address = record.address();
             emit(new DiscoveryEvent.PeerDiscovered(record.address(), source));
@@ -350,9 +447,27 @@ final class MdnsDiscovery implements Discovery {
         NodeAddress address;
         /** The interfaces the peer is announced on: it is lost when none has it any more. */
         final Set<Endpoint> seenOn = new HashSet<>(2);
+        /** The refresh interval the peer promised, in seconds; 0: none (it is lost only by goodbye or TTL). */
+        int refreshSeconds;
+        /** The last beat heard, and when it was first heard (scheduler nanos). */
+        long beat = -1;
+        long freshNanos;
 
         Peer(NodeAddress address) {
             this.address = address;
+        }
+
+        /** A resolution of the peer's record: a new beat is a sign of life, a repeated one is not. */
+        void heard(Optional<MdnsRecord.Refresh> refresh, long now) {
+            if (refresh.isEmpty()) {
+                refreshSeconds = 0;
+                return;
+            }
+            refreshSeconds = refresh.get().intervalSeconds();
+            if (refresh.get().beat() != beat) {
+                beat = refresh.get().beat();
+                freshNanos = now;
+            }
         }
     }
 
@@ -369,8 +484,7 @@ final class MdnsDiscovery implements Discovery {
             this.jmdns = jmdns;
         }
 
-        void register(MdnsRecord record) {
-            Map<String, String> txt = record.txt();
+        void register(MdnsRecord record, Map<String, String> txt) {
             int port = record.address().directAddresses().isEmpty() ? 0 : record.address().directAddresses().get(0).getPort();
             try {
                 if (registered != null && registeredPort == port) {

@@ -7,6 +7,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -21,14 +22,18 @@ import java.util.Set;
  * @param active announce and browse ({@code mode=active}), or browse only ({@code mode=passive})
  * @param interfaces interface names to use; empty: every suitable one
  * @param maxPeers the most peers remembered at once
+ * @param refreshInterval how often an active node announces its record again with a new beat
+ *     (whole seconds, 1 s to 1 h), which receivers use to notice a node that left without a goodbye
  */
-record MdnsOptions(boolean active, List<String> interfaces, int maxPeers) {
+record MdnsOptions(boolean active, List<String> interfaces, int maxPeers, Duration refreshInterval) {
     static final String MODE = "mode";
     static final String INTERFACES = "interfaces";
     static final String MAX_PEERS = "max_peers";
-    static final Set<String> KEYS = Set.of(MODE, INTERFACES, MAX_PEERS);
+    static final String REFRESH_INTERVAL = "refresh_interval";
+    static final Set<String> KEYS = Set.of(MODE, INTERFACES, MAX_PEERS, REFRESH_INTERVAL);
     static final int DEFAULT_MAX_PEERS = 256;
     static final int MAX_MAX_PEERS = 65_536;
+    static final Duration DEFAULT_REFRESH_INTERVAL = Duration.ofSeconds(20);
 
     MdnsOptions {
         interfaces = List.copyOf(interfaces);
@@ -62,7 +67,13 @@ record MdnsOptions(boolean active, List<String> interfaces, int maxPeers) {
         if (maxPeers < 1 || maxPeers > MAX_MAX_PEERS) {
             throw new ConfigurationException("option " + MAX_PEERS + " must be 1.." + MAX_MAX_PEERS + ", got " + maxPeers);
         }
-        return new MdnsOptions(active, interfaces, maxPeers);
+        Duration refresh = options.duration(REFRESH_INTERVAL, DEFAULT_REFRESH_INTERVAL);
+        if (refresh.toNanos() % 1_000_000_000L != 0 || refresh.getSeconds() < 1
+                || refresh.getSeconds() > MdnsRecord.MAX_REFRESH_SECONDS) {
+            throw new ConfigurationException("option " + REFRESH_INTERVAL + " must be whole seconds from 1s to "
+                    + MdnsRecord.MAX_REFRESH_SECONDS + "s, got " + refresh);
+        }
+        return new MdnsOptions(active, interfaces, maxPeers, refresh);
     }
 
     /**

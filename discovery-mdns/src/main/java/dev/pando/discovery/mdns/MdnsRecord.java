@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -19,7 +20,8 @@ import java.util.regex.Pattern;
  * <p>Service type {@value #SERVICE_TYPE} (DNS-SD names are at most 15 characters, RFC 6335); the
  * instance name is the z-base-32 node id (52 characters: a DNS label holds 63 bytes, the hex id
  * 64); the TXT record carries {@code v=1}, {@code net=}, {@code id=}, {@code a0=}…{@code a15=} (one
- * direct address each, in {@link NodeAddress}'s text form) and an optional {@code relay=}. Every
+ * direct address each, in {@link NodeAddress}'s text form), an optional {@code relay=}, and,
+ * optionally together, {@code r=} and {@code b=} (see {@link Refresh}). Every
  * entry stays within DNS's 255 bytes and the whole TXT within {@value #MAX_TXT_BYTES} bytes, so
  * the announcement fits one Ethernet frame with the SRV and address records (RFC 6763 §6.2).
  */
@@ -35,7 +37,34 @@ record MdnsRecord(NodeAddress address, NetworkId networkId) {
     /** The TXT size accepted from others. */
     static final int MAX_RECEIVED_TXT_BYTES = 1300;
 
+    /** The longest refresh interval a record may promise, in seconds. */
+    static final int MAX_REFRESH_SECONDS = 3600;
+
     private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
+    private static final Pattern REFRESH_SECONDS = Pattern.compile("[1-9][0-9]{0,3}");
+    private static final Pattern BEAT = Pattern.compile("[0-9a-f]{1,8}");
+
+    /**
+     * A sender's promise to announce its record again, with a new {@code beat}, at least every
+     * {@code intervalSeconds}: TXT {@code r=<seconds, 1..3600>} and {@code b=<beat, 1..8 lowercase
+     * hex>}. A receiver that hears no new beat for a few intervals takes the node for gone, as a
+     * record's own TTL (jmdns's is an hour, JVM-wide) would say much later.
+     */
+    record Refresh(int intervalSeconds, long beat) {
+        Refresh {
+            if (intervalSeconds < 1 || intervalSeconds > MAX_REFRESH_SECONDS) {
+                throw new IllegalArgumentException("refresh interval of " + intervalSeconds + " s, must be 1.." + MAX_REFRESH_SECONDS);
+            }
+            if (beat < 0 || beat > 0xFFFF_FFFFL) {
+                throw new IllegalArgumentException("beat " + beat + " out of 32 bits");
+            }
+        }
+
+        /** The next beat (wrapping at 32 bits). */
+        Refresh next() {
+            return new Refresh(intervalSeconds, (beat + 1) & 0xFFFF_FFFFL);
+        }
+    }
 
     /** The DNS-SD instance name: the z-base-32 node id. */
     String instanceName() {
@@ -53,10 +82,22 @@ record MdnsRecord(NodeAddress address, NetworkId networkId) {
      * @throws IllegalArgumentException if the relay URL is longer than {@value #MAX_RELAY_BYTES} bytes
      */
     Map<String, String> txt() {
+        return txt(Optional.empty());
+    }
+
+    /**
+     * This record's TXT entries with {@code refresh}'s {@code r=} and {@code b=} (never left out for
+     * addresses), as {@link #txt()} otherwise.
+     */
+    Map<String, String> txt(Optional<Refresh> refresh) {
         Map<String, String> txt = new LinkedHashMap<>();
         txt.put("v", VERSION);
         txt.put("net", networkId.hex());
         txt.put("id", address.nodeId().hex());
+        refresh.ifPresent(r -> {
+            txt.put("r", Integer.toString(r.intervalSeconds()));
+            txt.put("b", Long.toHexString(r.beat()));
+        });
         address.relayUrl().ifPresent(url -> {
             String text = url.toASCIIString();
             if (text.length() > MAX_RELAY_BYTES) {
@@ -104,7 +145,11 @@ record MdnsRecord(NodeAddress address, NetworkId networkId) {
     sealed interface Decoded {
     }
 
-    record Accepted(MdnsRecord record) implements Decoded {
+    /** A record, with the sender's refresh promise if it made one. */
+    record Accepted(MdnsRecord record, Optional<Refresh> refresh) implements Decoded {
+        Accepted(MdnsRecord record) {
+            this(record, Optional.empty());
+        }
     }
 
     record Rejected(Rejection reason, String detail) implements Decoded {
@@ -167,6 +212,17 @@ record MdnsRecord(NodeAddress address, NetworkId networkId) {
         if (!instanceName(nodeId).equals(instanceName)) {
             return new Rejected(Rejection.NAME_MISMATCH, "instance name is not the z-base-32 form of id=");
         }
+        String r = entries.get("r");
+        String b = entries.get("b");
+        Optional<Refresh> refresh = Optional.empty();
+        if (r != null || b != null) {
+            if (r == null || b == null || !REFRESH_SECONDS.matcher(r).matches() || !BEAT.matcher(b).matches()
+                    || Integer.parseInt(r) > MAX_REFRESH_SECONDS) {
+                return new Rejected(Rejection.BAD_REFRESH, "r=" + r + " b=" + b + ": r must be 1.." + MAX_REFRESH_SECONDS
+                        + " seconds and b 1 to 8 lowercase hex digits, both or neither");
+            }
+            refresh = Optional.of(new Refresh(Integer.parseInt(r), Long.parseLong(b, 16)));
+        }
         List<String> direct = new ArrayList<>();
         for (var e : entries.entrySet()) {
             String key = e.getKey();
@@ -192,6 +248,6 @@ record MdnsRecord(NodeAddress address, NetworkId networkId) {
         } catch (IllegalArgumentException e) {
             return new Rejected(Rejection.BAD_ADDRESS, e.getMessage());
         }
-        return new Accepted(new MdnsRecord(address, NetworkId.fromHex(net)));
+        return new Accepted(new MdnsRecord(address, NetworkId.fromHex(net)), refresh);
     }
 }

@@ -26,5 +26,7 @@ enum Rejection {
     /** An address entry is not an IP literal with a port, the relay is not a URL, or there are too many. */
     BAD_ADDRESS,
     /** Neither a direct address nor a relay: nothing to reach. */
-    NO_ADDRESS
+    NO_ADDRESS,
+    /** {@code r=} or {@code b=} malformed, out of range, or one without the other. */
+    BAD_REFRESH
 }

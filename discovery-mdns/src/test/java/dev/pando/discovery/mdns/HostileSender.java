@@ -19,14 +19,17 @@ import java.util.concurrent.locks.LockSupport;
  * the test classes only). It multicasts hand-built DNS responses (RFC 1035 §4, RFC 6762) from port
  * 5353 to 224.0.0.251: fake nodes with valid-looking records, every kind of malformed record, and
  * random bytes. Arguments: interface name, network id hex, fake node count, TTL in seconds, then
- * {@code valid}, {@code malformed} and/or {@code garbage}. Prints one JSON line with what it sent.
+ * {@code valid}, {@code malformed}, {@code garbage} and/or {@code beat=SEED/R/B}: the one fake node
+ * that seed makes (the same records for the same seed), promising refresh {@code r=R} with beat
+ * {@code b=B}. Prints one JSON line with what it sent.
  */
 public final class HostileSender {
     private static final InetSocketAddress GROUP = new InetSocketAddress("224.0.0.251", 5353);
     private static final String TYPE = "_pando._udp.local";
     /** The malformed kinds, in the order sent round-robin. */
     static final List<String> MALFORMED_KINDS = List.of("short_id", "non_hex_id", "bad_net", "name_mismatch", "bad_address",
-            "no_address", "bad_version", "not_ascii", "oversized", "too_many_addresses", "truncated_txt", "other_network");
+            "no_address", "bad_version", "not_ascii", "oversized", "too_many_addresses", "truncated_txt", "other_network",
+            "bad_refresh");
 
     private HostileSender() {
     }
@@ -49,7 +52,13 @@ public final class HostileSender {
                         case "valid" -> fakeNode(random, net, ttl, null);
                         case "malformed" -> fakeNode(random, net, ttl, MALFORMED_KINDS.get(i % MALFORMED_KINDS.size()));
                         case "garbage" -> garbage(random);
-                        default -> throw new IllegalArgumentException(args[a]);
+                        default -> {
+                            if (!args[a].startsWith("beat=")) {
+                                throw new IllegalArgumentException(args[a]);
+                            }
+                            String[] beat = args[a].substring(5).split("/");
+                            yield fakeNode(new Random(Long.parseLong(beat[0])), net, ttl, null, Map.of("r", beat[1], "b", beat[2]));
+                        }
                     };
                     socket.send(new DatagramPacket(packet, packet.length, GROUP));
                     sent++;
@@ -62,6 +71,11 @@ public final class HostileSender {
 
     /** A response announcing one fake node: PTR, SRV, TXT and A, malformed as {@code kind} says (null: valid). */
     static byte[] fakeNode(Random random, String net, int ttl, String kind) {
+        return fakeNode(random, net, ttl, kind, Map.of());
+    }
+
+    /** As {@link #fakeNode(Random, String, int, String)}, with {@code extra} TXT entries after {@code id=}. */
+    static byte[] fakeNode(Random random, String net, int ttl, String kind, Map<String, String> extra) {
         byte[] id = new byte[32];
         random.nextBytes(id);
         String idHex = HexFormat.of().formatHex(id);
@@ -70,6 +84,7 @@ public final class HostileSender {
         txt.put("v", "1");
         txt.put("net", net);
         txt.put("id", idHex);
+        txt.putAll(new java.util.TreeMap<>(extra));
         txt.put("a0", "10.77.0." + (10 + random.nextInt(200)) + ":" + (1024 + random.nextInt(60000)));
         byte[] rawTxt = null;
         if (kind != null) {
@@ -99,6 +114,10 @@ public final class HostileSender {
                     rawTxt[w.length] = (byte) 200; // a string length running past the end
                 }
                 case "other_network" -> txt.put("net", "ab".repeat(32));
+                case "bad_refresh" -> {
+                    txt.put("r", "0"); // out of range, so that a receiver never expires the node on it
+                    txt.put("b", "1");
+                }
                 default -> throw new IllegalArgumentException(kind);
             }
         }

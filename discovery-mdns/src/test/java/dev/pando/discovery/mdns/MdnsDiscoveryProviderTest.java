@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -30,7 +31,7 @@ class MdnsDiscoveryProviderTest {
     @Test
     void nameAndOptionKeys() {
         assertThat(new MdnsDiscoveryProvider().name()).isEqualTo("mdns");
-        assertThat(new MdnsDiscoveryProvider().optionKeys()).containsExactlyInAnyOrder("mode", "interfaces", "max_peers");
+        assertThat(new MdnsDiscoveryProvider().optionKeys()).containsExactlyInAnyOrder("mode", "interfaces", "max_peers", "refresh_interval");
     }
 
     @Test
@@ -45,9 +46,10 @@ class MdnsDiscoveryProviderTest {
 
     @Test
     void optionsAreParsed() {
-        MdnsOptions o = MdnsOptions.parse(ProviderOptions.of("mode", "Passive", "interfaces", " eth0, wlan0 ,", "max_peers", "10"));
-        assertThat(o).isEqualTo(new MdnsOptions(false, List.of("eth0", "wlan0"), 10));
-        assertThat(MdnsOptions.parse(ProviderOptions.empty())).isEqualTo(new MdnsOptions(true, List.of(), 256));
+        MdnsOptions o = MdnsOptions.parse(ProviderOptions.of("mode", "Passive", "interfaces", " eth0, wlan0 ,", "max_peers", "10",
+                "refresh_interval", "2m"));
+        assertThat(o).isEqualTo(new MdnsOptions(false, List.of("eth0", "wlan0"), 10, Duration.ofMinutes(2)));
+        assertThat(MdnsOptions.parse(ProviderOptions.empty())).isEqualTo(new MdnsOptions(true, List.of(), 256, Duration.ofSeconds(20)));
     }
 
     @Test
@@ -57,6 +59,10 @@ class MdnsDiscoveryProviderTest {
         assertThatThrownBy(() -> create(ProviderOptions.of("max_peers", "many"))).isInstanceOf(ConfigurationException.class).hasMessageContaining("max_peers");
         assertThatThrownBy(() -> create(ProviderOptions.of("interfaces", "eth0,eth0"))).isInstanceOf(ConfigurationException.class).hasMessageContaining("twice");
         assertThatThrownBy(() -> create(ProviderOptions.of("ttl", "20"))).isInstanceOf(ConfigurationException.class).hasMessageContaining("ttl");
+        for (String bad : List.of("0", "500ms", "1500ms", "61m", "-5s", "soon")) {
+            assertThatThrownBy(() -> create(ProviderOptions.of("refresh_interval", bad))).as(bad)
+                    .isInstanceOf(ConfigurationException.class).hasMessageContaining("refresh_interval");
+        }
     }
 
     @Test

@@ -79,7 +79,7 @@ class MdnsHostileRecordsTest {
         // table had to evict, and every kind of malformed record is counted
         List<Rejection> hostileKinds = List.of(Rejection.BAD_NODE_ID, Rejection.BAD_NETWORK_ID, Rejection.NAME_MISMATCH,
                 Rejection.BAD_ADDRESS, Rejection.NO_ADDRESS, Rejection.UNSUPPORTED_VERSION, Rejection.NOT_ASCII,
-                Rejection.OVERSIZED_OR_TRUNCATED, Rejection.OTHER_NETWORK);
+                Rejection.OVERSIZED_OR_TRUNCATED, Rejection.OTHER_NETWORK, Rejection.BAD_REFRESH);
         await("the victim to read the flood").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
                 .until(victim::stats, s -> Long.parseLong(s.get("PEERS_EVICTED")) >= 100
                         && hostileKinds.stream().allMatch(r -> Long.parseLong(s.get(r.name())) > 0));

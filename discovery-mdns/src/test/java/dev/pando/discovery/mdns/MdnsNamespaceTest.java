@@ -56,10 +56,18 @@ class MdnsNamespaceTest {
     }
 
     private Node node(int site, String mode) {
+        return node(site, mode, Map.of());
+    }
+
+    private Node node(int site, String mode, Map<String, String> more) {
         PublicKey id = PrivateKey.generate().publicKey();
         // a passive node picks its interfaces itself (lan0 is the only one that qualifies)
-        NamespacedDiscovery d = NamespacedDiscovery.launch(lab.namespace(site), id, NETWORK, mode.equals("passive")
-                ? Map.of("mode", mode) : Map.of("interfaces", NetnsLab.INTERFACE, "mode", mode));
+        Map<String, String> options = new java.util.HashMap<>(more);
+        options.put("mode", mode);
+        if (!mode.equals("passive")) {
+            options.put("interfaces", NetnsLab.INTERFACE);
+        }
+        NamespacedDiscovery d = NamespacedDiscovery.launch(lab.namespace(site), id, NETWORK, options);
         nodes.add(d);
         NodeAddress address = NodeAddress.direct(id, new InetSocketAddress(lab.address(site), 4433));
         d.start(List.of(address));
@@ -98,6 +106,62 @@ class MdnsNamespaceTest {
         NodeAddress expected = NodeAddress.parse(id.hex() + "@" + lab.address(1).getHostAddress() + ":4433;relay=https://relay.example.org/");
         await("the wildcard announced as the interface address").atMost(Duration.ofSeconds(60))
                 .until(() -> observer.discovery.events().contains(new DiscoveryEvent.PeerDiscovered(expected, "mdns")));
+    }
+
+    @Test
+    void aNodeKilledWithoutGoodbyeIsReportedLostAfterItsBeatsStop() {
+        Node observer = node(0, "passive");
+        Node victim = node(1, "active", Map.of("refresh_interval", "3s"));
+        DiscoveryEvent.PeerLost lost = new DiscoveryEvent.PeerLost(victim.id, "mdns");
+        await("the observer to find the node").atMost(Duration.ofSeconds(60)).until(() -> found(observer, victim));
+        // alive, its new beats keep it known: five refresh intervals, over the 11 s it may miss them
+        await("the live node to stay known").during(Duration.ofSeconds(15)).atMost(Duration.ofSeconds(60))
+                .until(() -> !observer.discovery.events().contains(lost));
+        assertThat(Long.parseLong(victim.discovery.stats().get("REFRESHES"))).as("beats sent").isPositive();
+
+        long killed = System.nanoTime();
+        victim.discovery.kill(); // SIGKILL: no goodbye; jmdns's records would live 3,600 s
+        await("the observer to notice the node is gone").atMost(Duration.ofSeconds(60))
+                .until(() -> observer.discovery.events().contains(lost));
+        long lostMs = (System.nanoTime() - killed) / 1_000_000;
+        assertThat(Long.parseLong(observer.discovery.stats().get("PEERS_EXPIRED"))).isEqualTo(1);
+        assertThat(observer.discovery.events().stream().filter(lost::equals)).as("reported once").hasSize(1);
+        System.out.println("MEASURED mdns: a node killed with SIGKILL (refresh_interval=3s) reported lost " + lostMs
+                + " ms after the kill");
+    }
+
+    /** Runs {@link HostileSender} in site 2 to announce the fake node of {@code seed} once, with beat {@code beat}. */
+    private static void announceFake(long seed, int refreshSeconds, int beat) throws Exception {
+        Process sender = NamespacedDiscovery.run(lab.namespace(2), "dev.pando.discovery.mdns.HostileSender",
+                List.of(NetnsLab.INTERFACE, NETWORK.hex(), "1", "600", "beat=" + seed + "/" + refreshSeconds + "/" + beat));
+        String out = new String(sender.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(sender.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(out).contains("\"sent\":\"1\"");
+    }
+
+    @Test
+    void aSilentNodeIsTakenForGoneAndComesBackWithANewBeat() throws Exception {
+        Node observer = node(0, "passive");
+        long seed = System.nanoTime();
+        // a fake node whose records live 600 s but that never beats again after its first announcement
+        announceFake(seed, 1, 5);
+        await("the fake node to be found").atMost(Duration.ofSeconds(60))
+                .until(() -> observer.discovery.events().stream().anyMatch(e -> e instanceof DiscoveryEvent.PeerDiscovered));
+        PublicKey fake = ((DiscoveryEvent.PeerDiscovered) observer.discovery.events().get(0)).address().nodeId();
+        DiscoveryEvent.PeerLost lost = new DiscoveryEvent.PeerLost(fake, "mdns");
+        await("its silence to be noticed").atMost(Duration.ofSeconds(60)).until(() -> observer.discovery.events().contains(lost));
+
+        assertThat(Long.parseLong(observer.discovery.stats().get("PEERS_EXPIRED"))).isEqualTo(1);
+
+        // the same records again (a replay): jmdns reports unchanged records to nobody, so no sign of life
+        announceFake(seed, 1, 5);
+        await("the replay to change nothing").during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(30))
+                .until(() -> observer.discovery.events().stream().filter(e -> e instanceof DiscoveryEvent.PeerDiscovered).count() == 1);
+
+        // a new beat: the node is back
+        announceFake(seed, 1, 6);
+        await("a new beat to bring it back").atMost(Duration.ofSeconds(60))
+                .until(() -> observer.discovery.events().stream().filter(e -> e instanceof DiscoveryEvent.PeerDiscovered).count() == 2);
     }
 
     @Test

@@ -168,6 +168,37 @@ class MdnsRecordTest {
     }
 
     @Test
+    void aRefreshPromiseReadsBackAndABadOneIsRejected() {
+        MdnsRecord r = record(List.of(socket("10.0.0.7", 4433)), Optional.empty());
+        MdnsRecord.Refresh refresh = new MdnsRecord.Refresh(20, 0xFFFF_FFFFL);
+        Map<String, String> txt = r.txt(Optional.of(refresh));
+        assertThat(txt).containsEntry("r", "20").containsEntry("b", "ffffffff");
+        assertThat(MdnsRecord.decode(r.instanceName(), MdnsRecord.wire(txt))).isEqualTo(new MdnsRecord.Accepted(r, Optional.of(refresh)));
+        assertThat(refresh.next()).isEqualTo(new MdnsRecord.Refresh(20, 0));
+        assertThat(roundTrip(r)).as("no promise, no expiry").isEqualTo(new MdnsRecord.Accepted(r, Optional.empty()));
+
+        for (Map<String, String> bad : List.of(Map.of("r", "20"), Map.of("b", "1f"), Map.of("r", "0", "b", "1"),
+                Map.of("r", "3601", "b", "1"), Map.of("r", "020", "b", "1"), Map.of("r", "20", "b", "123456789"),
+                Map.of("r", "20", "b", "1F"), Map.of("r", "20", "b", ""), Map.of("r", "-1", "b", "1"))) {
+            Map<String, String> m = valid();
+            m.putAll(bad);
+            assertThat(rejection(decode(m))).as(bad.toString()).isEqualTo(Rejection.BAD_REFRESH);
+        }
+    }
+
+    @Test
+    void theRefreshPromiseIsKeptWhenAddressesFillTheBudget() {
+        List<InetSocketAddress> many = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            many.add(socket("2001:db8:1234:5678:9abc:def0:1234:" + Integer.toHexString(0x1000 + i), 65535));
+        }
+        MdnsRecord r = record(many, Optional.of(URI.create("https://" + "r".repeat(170) + ".example.org/")));
+        Map<String, String> txt = r.txt(Optional.of(new MdnsRecord.Refresh(3600, 0xABCDEF01L)));
+        assertThat(MdnsRecord.size(txt)).isLessThanOrEqualTo(MdnsRecord.MAX_TXT_BYTES);
+        assertThat(txt).containsEntry("r", "3600").containsEntry("b", "abcdef01");
+    }
+
+    @Test
     void keysAreCaseInsensitiveFirstWinsAndUnknownOnesAreIgnored() {
         byte[] wire = concat(
                 "V=1", "NET=" + NET.hex(), "Id=" + id.hex(), "a0=10.0.0.1:4433", "a0=10.0.0.2:4433", "flag", "", "zz=unknown");

@@ -158,6 +158,25 @@ final class NamespacedDiscovery implements DiscoveryContract.DiscoveryUnderTest 
         return false;
     }
 
+    /**
+     * Kills the child with SIGKILL, as a crash would: no goodbye record leaves it. Returns once it
+     * is gone.
+     */
+    void kill() {
+        synchronized (this) {
+            released = true;
+        }
+        process.destroyForcibly();
+        try {
+            if (!process.waitFor(REPLY_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("the node in " + namespace + " did not die within " + REPLY_DEADLINE);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
     @Override
     public void release() {
         synchronized (this) {
