@@ -114,6 +114,27 @@ class PlumtreeOverlayTest {
         return reached.size() == nodes.size();
     }
 
+    /** Waits until {@code nodes}' active views connect them all; else fails showing every view. */
+    private static void awaitConnected(List<Node> nodes) {
+        awaitShowingViews("the overlay stayed split", nodes, () -> connected(nodes));
+    }
+
+    /** {@link #awaitUntil}, failing with {@code what} and every node's views (as indexes in {@code nodes}). */
+    private static void awaitShowingViews(String what, List<Node> nodes, java.util.concurrent.Callable<Boolean> condition) {
+        try {
+            awaitUntil(condition);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            StringBuilder views = new StringBuilder(what + "; views (index: active / passive):");
+            List<PublicKey> ids = nodes.stream().map(n -> n.id).toList();
+            for (Node n : nodes) {
+                views.append("\n  ").append(ids.indexOf(n.id)).append(": ")
+                        .append(n.topic.activeView().stream().map(ids::indexOf).toList()).append(" / ")
+                        .append(n.topic.passiveView().stream().map(ids::indexOf).toList());
+            }
+            throw new AssertionError(views.toString(), e);
+        }
+    }
+
     private static void awaitUntil(java.util.concurrent.Callable<Boolean> condition) {
         await().atMost(PATIENCE.toMillis(), TimeUnit.MILLISECONDS).pollInterval(20, TimeUnit.MILLISECONDS).until(condition);
     }
@@ -121,7 +142,7 @@ class PlumtreeOverlayTest {
     @Test
     void activeViewsStayWithinTheirBoundAndTheOverlayStaysConnected() {
         List<Node> nodes = overlay(10, ProviderOptions.of("active_view", "3"));
-        awaitUntil(() -> connected(nodes));
+        awaitConnected(nodes);
         for (Node n : nodes) {
             assertThat(n.topic.activeView()).hasSizeLessThanOrEqualTo(3).doesNotContain(n.id);
         }
@@ -138,7 +159,7 @@ class PlumtreeOverlayTest {
         // small active views (a view of 2 can split 8 nodes into separate rings) and fast shuffles
         ProviderOptions options = ProviderOptions.of("active_view", "3", "shuffle_interval", "300ms");
         List<Node> nodes = overlay(10, options);
-        awaitUntil(() -> connected(nodes));
+        awaitConnected(nodes);
         Node lonely = nodes.get(9);
         // wait until its spares include a node that is not among its current neighbours
         awaitUntil(() -> {
@@ -153,12 +174,12 @@ class PlumtreeOverlayTest {
                 n.topic.close();
             }
         }
-        awaitUntil(() -> {
+        awaitShowingViews("node 9 found no new neighbour", nodes, () -> {
             List<PublicKey> now = lonely.topic.activeView();
             return !now.isEmpty() && now.stream().noneMatch(leaving::contains);
         });
         List<Node> stayed = nodes.stream().filter(n -> !leaving.contains(n.id)).toList();
-        awaitUntil(() -> connected(stayed));
+        awaitConnected(stayed);
         stayed.get(0).topic.broadcast("still reached".getBytes(StandardCharsets.UTF_8));
         awaitUntil(() -> lonely.received.contains("still reached") || lonely == stayed.get(0));
         for (Node n : stayed.subList(1, stayed.size())) {

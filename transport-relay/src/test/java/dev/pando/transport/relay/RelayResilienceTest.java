@@ -41,8 +41,11 @@ class RelayResilienceTest {
         String url = first.url();
         TestRelay second = null;
         try (RelayNodes nodes = new RelayNodes()) {
-            RelayNodes.Node a = nodes.start(url);
-            RelayNodes.Node b = nodes.start(url);
+            // the claim is that a QUIC connection outlives a relay outage shorter than its idle
+            // timeout: a generous one, so that a slow reconnection on a busy machine (the restart,
+            // the backoff, the new proof of identity) still fits in it (CI once took longer than 30 s)
+            RelayNodes.Node a = nodes.start(url, "idle_timeout", "120s");
+            RelayNodes.Node b = nodes.start(url, "idle_timeout", "120s");
             Connection c = a.transport.dial(b.transport.localAddress(), RelayNodes.RECORD).join();
             DuplexStream s = c.openStream().join();
             s.timeout(Duration.ofSeconds(30));
