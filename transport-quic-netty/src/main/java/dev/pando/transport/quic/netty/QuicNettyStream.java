@@ -77,7 +77,8 @@ final class QuicNettyStream extends ChannelInboundHandlerAdapter implements Dupl
     private boolean finQueued;
     /** The last byte written after the peer's end of stream, kept back for the FIN (see {@link #FIN_COALESCE_MILLIS}). */
     private ByteBuf held;
-    private boolean releaseScheduled;
+    /** Sends {@link #held} alone if no FIN came in time; set and cancelled on the event loop only, so neither wakes it. */
+    private io.netty.util.concurrent.ScheduledFuture<?> releaseTimer;
 
     private volatile Duration timeout;
     private volatile Consumer<QuicNettyStream> onClose = s -> { };
@@ -352,7 +353,6 @@ final class QuicNettyStream extends ChannelInboundHandlerAdapter implements Dupl
      */
     private void enqueue(ByteBuf b, boolean lastOfWrite) {
         boolean drain;
-        boolean release = false;
         lock.lock();
         try {
             if (outputClosed || closedReason != null) {
@@ -367,15 +367,14 @@ final class QuicNettyStream extends ChannelInboundHandlerAdapter implements Dupl
             if (lastOfWrite && eof && b.readableBytes() > 0) {
                 held = Unpooled.buffer(1).writeByte(b.getByte(b.writerIndex() - 1));
                 b.writerIndex(b.writerIndex() - 1);
-                release = !releaseScheduled;
-                releaseScheduled = true;
             }
             if (b.isReadable()) {
                 outbound.add(b);
             } else {
                 b.release();
             }
-            drain = !outbound.isEmpty() && !drainScheduled;
+            // a byte kept back needs a drain too: it sets the timer that sends it alone
+            drain = (!outbound.isEmpty() || held != null) && !drainScheduled;
             drainScheduled |= drain;
         } finally {
             lock.unlock();
@@ -383,9 +382,6 @@ final class QuicNettyStream extends ChannelInboundHandlerAdapter implements Dupl
         try {
             if (drain) {
                 channel.eventLoop().execute(this::drain);
-            }
-            if (release) {
-                channel.eventLoop().schedule(this::releaseHeld, FIN_COALESCE_MILLIS, TimeUnit.MILLISECONDS);
             }
         } catch (RejectedExecutionException e) {
             fail("transport stopped");
@@ -397,6 +393,7 @@ final class QuicNettyStream extends ChannelInboundHandlerAdapter implements Dupl
     private void drain() {
         List<ByteBuf> out;
         boolean fin;
+        boolean holding;
         lock.lock();
         try {
             drainScheduled = false;
@@ -404,8 +401,15 @@ final class QuicNettyStream extends ChannelInboundHandlerAdapter implements Dupl
             outbound.clear();
             fin = finQueued;
             finQueued = false;
+            holding = held != null;
         } finally {
             lock.unlock();
+        }
+        if (holding && releaseTimer == null) {
+            releaseTimer = channel.eventLoop().schedule(this::releaseHeld, FIN_COALESCE_MILLIS, TimeUnit.MILLISECONDS);
+        } else if (!holding && releaseTimer != null) {
+            releaseTimer.cancel(false); // the byte left with the FIN or the next write
+            releaseTimer = null;
         }
         for (int i = 0; i < out.size(); i++) {
             ByteBuf b = out.get(i);
@@ -422,9 +426,9 @@ final class QuicNettyStream extends ChannelInboundHandlerAdapter implements Dupl
     /** Event loop: the byte kept back goes alone, no FIN having come for it in time. */
     private void releaseHeld() {
         boolean any;
+        releaseTimer = null;
         lock.lock();
         try {
-            releaseScheduled = false;
             any = held != null;
             if (any) {
                 outbound.add(held);
