@@ -485,7 +485,9 @@ final class QuicNettyStream extends ChannelInboundHandlerAdapter implements Dupl
 
     @Override
     public void flush() {
-        // every write is flushed as it is handed to quiche; report a failed stream here too
+        // nothing to do: each write is already on its way (the event loop's drain flushes what it
+        // takes), except, after the peer's end, a last byte kept back up to FIN_COALESCE_MILLIS for
+        // the FIN; report a failed stream here too
         lock.lock();
         try {
             if (closedReason != null && !outputClosed) {
