@@ -88,6 +88,13 @@ final class Overlay implements GossipTopic {
     private boolean dispatchScheduled;
     /** Announced messages not received yet, with who announced them at which round. */
     private final Map<MessageId, ArrayDeque<Claim>> missing = new HashMap<>();
+    /**
+     * The newest messages (at most {@link Wire#MAX_IHAVES}) with when this node first had them:
+     * those of the last {@code catch_up} are announced to each neighbour that comes up, so a message
+     * pushed while the views were changing (by a node with no neighbour yet, or over a link that was
+     * just being replaced) still reaches the nodes that link joins.
+     */
+    private final ArrayDeque<Recent> recent = new ArrayDeque<>();
     private final Set<MessageId> graftScheduled = new HashSet<>();
     private final Expiring<MessageId, Boolean> seen;
     private final Expiring<MessageId, Cached> bodies;
@@ -101,6 +108,9 @@ final class Overlay implements GossipTopic {
     private boolean silenced;
 
     private record Cached(int round, byte[] payload) {
+    }
+
+    private record Recent(Announcement announcement, long seenNanos) {
     }
 
     private record Claim(PublicKey peer, int round) {
@@ -222,6 +232,7 @@ final class Overlay implements GossipTopic {
             MessageId id = new MessageId(service.random.nextLong(), service.random.nextLong());
             seen.put(id, Boolean.TRUE, now());
             bodies.put(id, new Cached(0, payload), now());
+            remember(new Announcement(id, 0));
             push(id, 0, payload, null);
         });
     }
@@ -250,6 +261,7 @@ final class Overlay implements GossipTopic {
             lazy.clear();
             lazyQueue.clear();
             missing.clear();
+            recent.clear();
         });
         synchronized (events) {
             silenced = true;
@@ -327,7 +339,12 @@ final class Overlay implements GossipTopic {
         }
     }
 
-    /** The link to {@code peer} went down: it is no longer a neighbour, and no longer a spare. */
+    /**
+     * The link to {@code peer} went down: it is no longer a neighbour (it is retried as a lost
+     * one), and a request to it in flight failed. A spare stays a spare: links to spares close
+     * all the time (either side releases a link it only used for a shuffle or a refused request),
+     * and a spare that is gone is dropped when it cannot be dialed or says it left the topic.
+     */
     void linkDown(PublicKey peer) {
         if (closed) {
             return;
@@ -336,8 +353,8 @@ final class Overlay implements GossipTopic {
         if (c != null) {
             c.cancel();
             pendingAddress.remove(peer);
+            passive.remove(peer);
         }
-        passive.remove(peer);
         boolean wasActive = active.containsKey(peer);
         NodeAddress address = active.remove(peer);
         if (wasActive) {
@@ -386,6 +403,7 @@ final class Overlay implements GossipTopic {
             }
         }
         service.send(from, topic, new Wire.NeighborAccept());
+        announceRecent(from);
     }
 
     private void onForwardJoin(PublicKey from, Wire.ForwardJoin f) {
@@ -436,6 +454,7 @@ final class Overlay implements GossipTopic {
         if (n.high() || active.size() < options.activeView()) {
             addActive(from, n.asker());
             service.send(from, topic, new Wire.NeighborAccept());
+            announceRecent(from);
         } else {
             addPassive(n.asker());
             service.send(from, topic, new Wire.NeighborReject());
@@ -464,6 +483,7 @@ final class Overlay implements GossipTopic {
         }
         // the peer took this node in already: agree, or the two would disagree on being neighbours
         addActive(from, address);
+        announceRecent(from);
     }
 
     private void onNeighborReject(PublicKey from) {
@@ -481,7 +501,16 @@ final class Overlay implements GossipTopic {
         NodeAddress address = active.remove(from);
         if (!was) {
             if (!d.alive()) {
+                // also the answer of a node that is not in the topic to a request (JOIN, NEIGHBOR)
                 passive.remove(from);
+                lost.remove(from);
+                lostTries.remove(from);
+                Cancellable c = pending.remove(from);
+                if (c != null) {
+                    c.cancel();
+                    pendingAddress.remove(from);
+                    refillSoon(Duration.ZERO);
+                }
             }
             return;
         }
@@ -777,7 +806,10 @@ final class Overlay implements GossipTopic {
 
     private void onGossip(PublicKey from, Wire.Gossip g) {
         if (!active.containsKey(from)) {
-            return; // not (or no longer) a neighbour: a race with DISCONNECT
+            // not (or no longer) a neighbour: a push that crossed a DISCONNECT. Dropped (the
+            // listener hears messages from neighbours only); a neighbour that has the message
+            // announces it when its link comes up (announceRecent), and the node grafts it then
+            return;
         }
         if (seen.contains(g.id(), now())) {
             service.duplicates.incrementAndGet();
@@ -789,14 +821,7 @@ final class Overlay implements GossipTopic {
             service.send(from, topic, new Wire.Prune());
             return;
         }
-        seen.put(g.id(), Boolean.TRUE, now());
-        int next = Math.min(g.round() + 1, 0xFFFF);
-        bodies.put(g.id(), new Cached(next, g.payload()), now());
-        if (dispatch(l -> l.received(g.payload(), from), true)) {
-            service.delivered.incrementAndGet();
-        } else {
-            service.dropped.incrementAndGet();
-        }
+        int next = accept(from, g);
         if (lazy.remove(from)) {
             // this node pruned the peer that now delivered first (arrival order flips between
             // messages on paths of similar length): ask it to push again, or after pruning every
@@ -829,6 +854,48 @@ final class Overlay implements GossipTopic {
             }
         }
         push(g.id(), next, g.payload(), from);
+    }
+
+    /** A first copy of a message: remembers it and hands it to the listener; returns its next round. */
+    private int accept(PublicKey from, Wire.Gossip g) {
+        seen.put(g.id(), Boolean.TRUE, now());
+        int next = Math.min(g.round() + 1, 0xFFFF);
+        bodies.put(g.id(), new Cached(next, g.payload()), now());
+        remember(new Announcement(g.id(), next));
+        if (dispatch(l -> l.received(g.payload(), from), true)) {
+            service.delivered.incrementAndGet();
+        } else {
+            service.dropped.incrementAndGet();
+        }
+        return next;
+    }
+
+    private void remember(Announcement a) {
+        if (options.catchUp().isZero()) {
+            return;
+        }
+        if (recent.size() >= Wire.MAX_IHAVES) {
+            recent.pollFirst();
+        }
+        recent.addLast(new Recent(a, now()));
+    }
+
+    /** Announces the newest messages still held to a neighbour that just came up. */
+    private void announceRecent(PublicKey peer) {
+        if (!active.containsKey(peer)) {
+            return;
+        }
+        long t = now();
+        long window = options.catchUp().toNanos();
+        List<Announcement> held = new ArrayList<>();
+        for (Recent r : recent) {
+            if (t - r.seenNanos() <= window && bodies.contains(r.announcement().id(), t)) {
+                held.add(r.announcement());
+            }
+        }
+        if (!held.isEmpty()) {
+            service.send(peer, topic, new Wire.IHave(held));
+        }
     }
 
     private void onIHave(PublicKey from, Wire.IHave h) {

@@ -363,6 +363,13 @@ final class PlumtreeGossip implements Gossip {
         });
     }
 
+    /** Whether a link to {@code peer} is open now (for tests and diagnostics); takes the lock. */
+    boolean linkedTo(PublicKey peer) {
+        boolean[] r = new boolean[1];
+        locked(() -> r[0] = links.containsKey(peer));
+        return r[0];
+    }
+
     /** A decoded frame from a link's reader. */
     void received(Link link, Wire.Decoded frame) {
         if (frame.message() instanceof Wire.Gossip) {
@@ -375,6 +382,11 @@ final class PlumtreeGossip implements Gossip {
             Overlay o = overlays.get(frame.topic());
             if (o != null) {
                 o.handle(link.peer, frame.message());
+            } else if (frame.message() instanceof Wire.Join || frame.message() instanceof Wire.Neighbor) {
+                // not (or no longer) in that topic: say so, or the asker keeps this node as a spare
+                // and asks it again and again, waiting out a timeout each time
+                send(link.peer, frame.topic(), new Wire.Disconnect(false));
+                releaseLater(link.peer);
             }
         });
     }

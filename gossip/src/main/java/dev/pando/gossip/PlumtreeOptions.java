@@ -28,6 +28,7 @@ record PlumtreeOptions(
         Duration ihaveDelay,
         int optimizationThreshold,
         Duration messageRetention,
+        Duration catchUp,
         Duration idRetention,
         int messageCache,
         int idCache,
@@ -51,6 +52,7 @@ record PlumtreeOptions(
     static final String IHAVE_DELAY = "ihave_delay";
     static final String OPTIMIZATION_THRESHOLD = "optimization_threshold";
     static final String MESSAGE_RETENTION = "message_retention";
+    static final String CATCH_UP = "catch_up";
     static final String ID_RETENTION = "id_retention";
     static final String MESSAGE_CACHE = "message_cache";
     static final String ID_CACHE = "id_cache";
@@ -60,7 +62,7 @@ record PlumtreeOptions(
 
     static final Set<String> KEYS = Set.of(MAX_MESSAGE_BYTES, ACTIVE_VIEW, PASSIVE_VIEW, ACTIVE_WALK, PASSIVE_WALK,
             SHUFFLE_WALK, SHUFFLE_ACTIVE, SHUFFLE_PASSIVE, SHUFFLE_INTERVAL, NEIGHBOR_TIMEOUT, JOIN_CONTACTS,
-            GRAFT_TIMEOUT, GRAFT_RETRY, IHAVE_DELAY, OPTIMIZATION_THRESHOLD, MESSAGE_RETENTION, ID_RETENTION,
+            GRAFT_TIMEOUT, GRAFT_RETRY, IHAVE_DELAY, OPTIMIZATION_THRESHOLD, MESSAGE_RETENTION, CATCH_UP, ID_RETENTION,
             MESSAGE_CACHE, ID_CACHE, SEND_QUEUE, INBOUND_RATE, SEED);
 
     /** The largest {@code max_message_bytes}: 1 MiB (gossip is for small messages). */
@@ -104,6 +106,7 @@ record PlumtreeOptions(
                 o.positiveDuration(IHAVE_DELAY, Duration.ofMillis(5)),
                 range(o, OPTIMIZATION_THRESHOLD, 7, 1, 1000),
                 o.positiveDuration(MESSAGE_RETENTION, Duration.ofSeconds(30)),
+                o.duration(CATCH_UP, Duration.ofSeconds(5)),
                 o.positiveDuration(ID_RETENTION, Duration.ofSeconds(90)),
                 range(o, MESSAGE_CACHE, 4096, 16, 1 << 20),
                 range(o, ID_CACHE, 65_536, 16, 1 << 22),

@@ -22,8 +22,9 @@ class PlumtreeOptionsTest {
         assertThat(o.joinContacts()).isEqualTo(7);
         assertThat(o.graftTimeout()).isEqualTo(Duration.ofMillis(80));
         assertThat(o.ihaveDelay()).isEqualTo(Duration.ofMillis(5));
+        assertThat(o.catchUp()).isEqualTo(Duration.ofSeconds(5));
         assertThat(o.seed()).isEmpty();
-        assertThat(new PlumtreeGossipProvider().optionKeys()).contains("max_message_bytes", "active_view", "seed").hasSize(22);
+        assertThat(new PlumtreeGossipProvider().optionKeys()).contains("max_message_bytes", "active_view", "catch_up", "seed").hasSize(23);
     }
 
     @Test
@@ -32,6 +33,7 @@ class PlumtreeOptionsTest {
         assertThat(o.activeView()).isEqualTo(3);
         assertThat(o.shuffleInterval()).isEqualTo(Duration.ofSeconds(10));
         assertThat(o.seed()).hasValue(42);
+        assertThat(PlumtreeOptions.from(ProviderOptions.of("catch_up", "0")).catchUp()).isZero();
         assertThatThrownBy(() -> PlumtreeOptions.from(ProviderOptions.of("fanout", "3")))
                 .isInstanceOf(ConfigurationException.class).hasMessageContaining("fanout").hasMessageContaining("active_view");
         assertThatThrownBy(() -> PlumtreeOptions.from(ProviderOptions.of("active_view", "0")))

@@ -124,12 +124,14 @@ class PlumtreeOverlayTest {
         try {
             awaitUntil(condition);
         } catch (org.awaitility.core.ConditionTimeoutException e) {
-            StringBuilder views = new StringBuilder(what + "; views (index: active / passive):");
+            StringBuilder views = new StringBuilder(what + "; views (index: active / eager / passive / received):");
             List<PublicKey> ids = nodes.stream().map(n -> n.id).toList();
             for (Node n : nodes) {
                 views.append("\n  ").append(ids.indexOf(n.id)).append(": ")
                         .append(n.topic.activeView().stream().map(ids::indexOf).toList()).append(" / ")
-                        .append(n.topic.passiveView().stream().map(ids::indexOf).toList());
+                        .append(n.topic.eagerPeers().stream().map(ids::indexOf).toList()).append(" / ")
+                        .append(n.topic.passiveView().stream().map(ids::indexOf).toList()).append(" / ")
+                        .append(n.received);
             }
             throw new AssertionError(views.toString(), e);
         }
@@ -149,9 +151,8 @@ class PlumtreeOverlayTest {
         // everyone joined through node 0, whose active view holds 3: the others were evicted into
         // passive views or passed on by FORWARD_JOIN, and still every broadcast reaches everyone
         nodes.get(9).topic.broadcast("all of them".getBytes(StandardCharsets.UTF_8));
-        for (Node n : nodes.subList(0, 9)) {
-            awaitUntil(() -> n.received.contains("all of them"));
-        }
+        awaitShowingViews("a broadcast did not reach everyone", nodes,
+                () -> nodes.subList(0, 9).stream().allMatch(n -> n.received.contains("all of them")));
     }
 
     @Test
@@ -267,5 +268,67 @@ class PlumtreeOverlayTest {
         awaitUntil(() -> !c.isOpen());
         assertThat(target.gossip.counters().orElseThrow().peersDisconnected()).isEqualTo(1);
         assertThat(target.topic.activeView()).isEmpty();
+    }
+
+    @Test
+    void aMessageBroadcastBeforeAnyNeighbourReachesTheFirstOne() {
+        Node early = new Node(ProviderOptions.empty());
+        early.join(List.of());
+        early.topic.broadcast("before anyone".getBytes(StandardCharsets.UTF_8));
+        Node later = new Node(ProviderOptions.empty());
+        later.join(List.of(early.address()));
+        // the new link announces the message (IHAVE) and the newcomer asks for it (GRAFT)
+        awaitUntil(() -> later.received.contains("before anyone"));
+        assertThat(later.received).containsExactly("before anyone");
+    }
+
+    @Test
+    void aSpareStaysASpareWhenItsLinkIsReleased() {
+        // a full view of one: a request for a place is refused and the asker kept as a spare
+        Node target = new Node(ProviderOptions.of("active_view", "1"));
+        target.join(List.of());
+        Node neighbour = new Node(ProviderOptions.of("active_view", "1"));
+        neighbour.join(List.of(target.address()));
+        awaitUntil(() -> target.topic.activeView().contains(neighbour.id));
+        Transport peer = network.transport(PrivateKey.generate(), NetworkId.DEFAULT);
+        open.add(peer);
+        peer.start();
+        PublicKey peerId = peer.localAddress().nodeId();
+        Connection c = peer.dial(target.address(), PlumtreeGossipProvider.PROTOCOL).join();
+        DuplexStream s = c.openStream().join();
+        s.write(Wire.hello());
+        s.write(Wire.encode(TOPIC, new Wire.Neighbor(peer.localAddress(), false)));
+        awaitUntil(() -> target.topic.passiveView().contains(peerId));
+        // the link was only for the request: it closes (released by either side), the spare stays
+        c.close();
+        awaitUntil(() -> !target.gossip.linkedTo(peerId));
+        assertThat(target.topic.activeView()).containsExactly(neighbour.id);
+        assertThat(target.topic.passiveView()).contains(peerId);
+    }
+
+    @Test
+    void aNodeNotInATopicAnswersARequestForItWithAGoodbye() throws Exception {
+        Node target = new Node(ProviderOptions.empty());
+        target.join(List.of());
+        Transport peer = network.transport(PrivateKey.generate(), NetworkId.DEFAULT);
+        open.add(peer);
+        peer.start();
+        Connection c = peer.dial(target.address(), PlumtreeGossipProvider.PROTOCOL).join();
+        DuplexStream out = c.openStream().join();
+        DuplexStream in = c.acceptStream().get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+        out.write(Wire.hello());
+        TopicId elsewhere = TopicId.named("a topic the target is not in");
+        out.write(Wire.encode(elsewhere, new Wire.Neighbor(peer.localAddress(), true)));
+        byte[] hello = new byte[Wire.hello().length];
+        in.readFully(hello, 0, hello.length);
+        assertThat(hello).isEqualTo(Wire.hello());
+        byte[] length = new byte[4];
+        in.readFully(length, 0, 4);
+        byte[] body = new byte[java.nio.ByteBuffer.wrap(length).getInt()];
+        in.readFully(body, 0, body.length);
+        Wire.Decoded answer = Wire.decode(body, 1 << 16);
+        assertThat(answer.topic()).isEqualTo(elsewhere);
+        assertThat(answer.message()).isEqualTo(new Wire.Disconnect(false));
+        assertThat(target.gossip.counters().orElseThrow().peersDisconnected()).isZero();
     }
 }
