@@ -1,5 +1,6 @@
 package dev.pando;
 
+import java.util.concurrent.ConcurrentHashMap;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
@@ -28,6 +29,18 @@ public final class PublicKey extends ByteValue implements Comparable<PublicKey> 
         parseHex("edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", "y"),
         parseHex("eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", "y"),
     };
+
+    /**
+     * Decoded points of the keys that verified lately, shared by every instance with the same
+     * bytes: a log's operations each decode their own {@code PublicKey}, and decoding the point
+     * (a square root in the field) is a tenth to a fifth of a verification. Bounded: emptied when
+     * full.
+     */
+    private static final int POINT_CACHE = 4096;
+    private static final ConcurrentHashMap<PublicKey, Ed25519.PublicPoint> POINTS = new ConcurrentHashMap<>();
+
+    /** This key's point once decoded (racy but idempotent: every thread computes the same). */
+    private Ed25519.PublicPoint point;
 
     private PublicKey(byte[] bytes) {
         super(bytes, LENGTH, "a public key");
@@ -58,7 +71,28 @@ public final class PublicKey extends ByteValue implements Comparable<PublicKey> 
         if (isSmallOrder(bytes, 0) || isSmallOrder(sig, 0) || !isCanonicalScalar(sig, 32)) {
             return false;
         }
-        return Ed25519.verify(sig, 0, bytes, 0, message, offset, length);
+        Ed25519.PublicPoint a = point();
+        return a != null && Ed25519.verify(sig, 0, a, message, offset, length);
+    }
+
+    /** The decoded point, as BouncyCastle's byte-key verify decodes it; null if not on the curve. */
+    private Ed25519.PublicPoint point() {
+        Ed25519.PublicPoint a = point;
+        if (a == null) {
+            a = POINTS.get(this);
+            if (a == null) {
+                a = Ed25519.validatePublicKeyPartialExport(bytes, 0);
+                if (a == null) {
+                    return null;
+                }
+                if (POINTS.size() >= POINT_CACHE) {
+                    POINTS.clear();
+                }
+                POINTS.put(this, a);
+            }
+            point = a;
+        }
+        return a;
     }
 
     /** Whether this key is one of the eight points of small order ("weak" keys). */
