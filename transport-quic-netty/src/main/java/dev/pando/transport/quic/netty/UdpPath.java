@@ -36,9 +36,9 @@ final class UdpPath implements DatagramPath {
             return new Channels(server, client);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ConnectionClosedException("interrupted while binding " + QuicNettyTransport.text(bind), e);
+            throw new ConnectionClosedException("interrupted while binding " + Dialer.text(bind), e);
         } catch (Exception e) {
-            throw new ConfigurationException("cannot bind UDP " + QuicNettyTransport.text(bind) + ": " + e.getMessage(), e);
+            throw new ConfigurationException("cannot bind UDP " + Dialer.text(bind) + ": " + e.getMessage(), e);
         }
     }
 
@@ -78,7 +78,7 @@ final class UdpPath implements DatagramPath {
             return "the quic-netty transport dials direct addresses only, and node " + remote.nodeId().hex() + " has none"
                     + (remote.relayUrl().isPresent() ? " (only a relay URL)" : "");
         }
-        return "no direct address of node " + remote.nodeId().hex() + " can be dialed from " + QuicNettyTransport.text(bind) + ": "
+        return "no direct address of node " + remote.nodeId().hex() + " can be dialed from " + Dialer.text(bind) + ": "
                 + DirectAddresses.unreachableFrom(bind, remote.directAddresses().get(0))
                 + (remote.directAddresses().size() > 1 ? " (and likewise the other " + (remote.directAddresses().size() - 1) + ")" : "");
     }
