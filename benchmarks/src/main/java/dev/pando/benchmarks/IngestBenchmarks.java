@@ -138,7 +138,7 @@ public final class IngestBenchmarks {
         return IngestInput.of(op.headerBytes(), op.body().orElseThrow().bytes());
     }
 
-    private static double verifyRate(List<Operation> ops) {
+    static double verifyRate(List<Operation> ops) {
         int n = ops.size();
         byte[][] unsigned = new byte[n][];
         byte[][] sigs = new byte[n][];
