@@ -137,6 +137,24 @@ class PlumtreeOverlayTest {
         }
     }
 
+    /** A bare peer speaking the wire by hand: its transport, its connection to {@code target}, and
+     * the stream it writes, greeting already sent. */
+    private record RawPeer(Transport transport, Connection connection, DuplexStream out) {
+        NodeAddress address() {
+            return transport.localAddress();
+        }
+    }
+
+    private RawPeer rawPeer(Node target) {
+        Transport t = network.transport(PrivateKey.generate(), NetworkId.DEFAULT);
+        open.add(t);
+        t.start();
+        Connection c = t.dial(target.address(), PlumtreeGossipProvider.PROTOCOL).join();
+        DuplexStream s = c.openStream().join();
+        s.write(Wire.hello());
+        return new RawPeer(t, c, s);
+    }
+
     private static void awaitUntil(java.util.concurrent.Callable<Boolean> condition) {
         await().atMost(PATIENCE.toMillis(), TimeUnit.MILLISECONDS).pollInterval(20, TimeUnit.MILLISECONDS).until(condition);
     }
@@ -236,12 +254,9 @@ class PlumtreeOverlayTest {
     void aPeerOverItsInboundRateIsDisconnectedAndCounted() {
         Node target = new Node(ProviderOptions.of("inbound_frames_per_second", "50"));
         target.join(List.of());
-        Transport hostile = network.transport(PrivateKey.generate(), NetworkId.DEFAULT);
-        open.add(hostile);
-        hostile.start();
-        Connection c = hostile.dial(target.address(), PlumtreeGossipProvider.PROTOCOL).join();
-        DuplexStream s = c.openStream().join();
-        s.write(Wire.hello());
+        RawPeer hostile = rawPeer(target);
+        Connection c = hostile.connection();
+        DuplexStream s = hostile.out();
         byte[] prune = Wire.encode(TOPIC, new Wire.Prune());
         try {
             for (int i = 0; i < 200 && c.isOpen(); i++) {
@@ -258,14 +273,9 @@ class PlumtreeOverlayTest {
     void aJoinInAnotherNodesNameIsDisconnected() {
         Node target = new Node(ProviderOptions.empty());
         target.join(List.of());
-        Transport hostile = network.transport(PrivateKey.generate(), NetworkId.DEFAULT);
-        open.add(hostile);
-        hostile.start();
-        Connection c = hostile.dial(target.address(), PlumtreeGossipProvider.PROTOCOL).join();
-        DuplexStream s = c.openStream().join();
-        s.write(Wire.hello());
-        s.write(Wire.encode(TOPIC, new Wire.Join(target.address())));
-        awaitUntil(() -> !c.isOpen());
+        RawPeer hostile = rawPeer(target);
+        hostile.out().write(Wire.encode(TOPIC, new Wire.Join(target.address())));
+        awaitUntil(() -> !hostile.connection().isOpen());
         assertThat(target.gossip.counters().orElseThrow().peersDisconnected()).isEqualTo(1);
         assertThat(target.topic.activeView()).isEmpty();
     }
@@ -290,17 +300,12 @@ class PlumtreeOverlayTest {
         Node neighbour = new Node(ProviderOptions.of("active_view", "1"));
         neighbour.join(List.of(target.address()));
         awaitUntil(() -> target.topic.activeView().contains(neighbour.id));
-        Transport peer = network.transport(PrivateKey.generate(), NetworkId.DEFAULT);
-        open.add(peer);
-        peer.start();
-        PublicKey peerId = peer.localAddress().nodeId();
-        Connection c = peer.dial(target.address(), PlumtreeGossipProvider.PROTOCOL).join();
-        DuplexStream s = c.openStream().join();
-        s.write(Wire.hello());
-        s.write(Wire.encode(TOPIC, new Wire.Neighbor(peer.localAddress(), false)));
+        RawPeer peer = rawPeer(target);
+        PublicKey peerId = peer.address().nodeId();
+        peer.out().write(Wire.encode(TOPIC, new Wire.Neighbor(peer.address(), false)));
         awaitUntil(() -> target.topic.passiveView().contains(peerId));
         // the link was only for the request: it closes (released by either side), the spare stays
-        c.close();
+        peer.connection().close();
         awaitUntil(() -> !target.gossip.linkedTo(peerId));
         assertThat(target.topic.activeView()).containsExactly(neighbour.id);
         assertThat(target.topic.passiveView()).contains(peerId);
@@ -310,15 +315,10 @@ class PlumtreeOverlayTest {
     void aNodeNotInATopicAnswersARequestForItWithAGoodbye() throws Exception {
         Node target = new Node(ProviderOptions.empty());
         target.join(List.of());
-        Transport peer = network.transport(PrivateKey.generate(), NetworkId.DEFAULT);
-        open.add(peer);
-        peer.start();
-        Connection c = peer.dial(target.address(), PlumtreeGossipProvider.PROTOCOL).join();
-        DuplexStream out = c.openStream().join();
-        DuplexStream in = c.acceptStream().get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
-        out.write(Wire.hello());
+        RawPeer peer = rawPeer(target);
+        DuplexStream in = peer.connection().acceptStream().get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
         TopicId elsewhere = TopicId.named("a topic the target is not in");
-        out.write(Wire.encode(elsewhere, new Wire.Neighbor(peer.localAddress(), true)));
+        peer.out().write(Wire.encode(elsewhere, new Wire.Neighbor(peer.address(), true)));
         byte[] hello = new byte[Wire.hello().length];
         in.readFully(hello, 0, hello.length);
         assertThat(hello).isEqualTo(Wire.hello());
