@@ -173,18 +173,33 @@ public final class Ingest implements AutoCloseable {
      * (a header over {@code maxHeaderBytes} is {@code REJECTED} without an error kind).
      */
     public IngestSink sink() {
-        return operations -> {
-            List<IngestInput> inputs = new ArrayList<>(operations.size());
-            for (IncomingOperation o : operations) {
-                inputs.add(new IngestInput(o.header(), o.body()));
+        return new IngestSink() {
+            @Override
+            public List<IngestVerdict> ingest(List<IncomingOperation> operations) {
+                return verdicts(ingestBatch(inputs(operations)));
             }
-            List<IngestResult> results = ingestBatch(inputs);
-            List<IngestVerdict> verdicts = new ArrayList<>(results.size());
-            for (IngestResult r : results) {
-                verdicts.add(verdict(r));
+
+            @Override
+            public CompletableFuture<List<IngestVerdict>> ingestAsync(List<IncomingOperation> operations) {
+                return ingestBatchAsync(inputs(operations)).thenApply(Ingest::verdicts);
             }
-            return verdicts;
         };
+    }
+
+    static List<IngestInput> inputs(List<IncomingOperation> operations) {
+        List<IngestInput> inputs = new ArrayList<>(operations.size());
+        for (IncomingOperation o : operations) {
+            inputs.add(new IngestInput(o.header(), o.body()));
+        }
+        return inputs;
+    }
+
+    static List<IngestVerdict> verdicts(List<IngestResult> results) {
+        List<IngestVerdict> verdicts = new ArrayList<>(results.size());
+        for (IngestResult r : results) {
+            verdicts.add(verdict(r));
+        }
+        return verdicts;
     }
 
     static IngestVerdict verdict(IngestResult result) {

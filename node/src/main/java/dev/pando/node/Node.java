@@ -872,19 +872,28 @@ public final class Node implements AutoCloseable {
 
     /** The ingest path of sync sessions with {@code peer}. */
     private IngestSink syncSink(PublicKey peer) {
-        return operations -> {
-            List<IngestInput> inputs = new ArrayList<>(operations.size());
-            for (IncomingOperation op : operations) {
-                origins.putIfAbsent(Hash.of(op.header()), new Origin(TopicMessage.Source.SYNC, Optional.of(peer)));
-                inputs.add(new IngestInput(op.header(), op.body()));
+        return new IngestSink() {
+            @Override
+            public List<IngestVerdict> ingest(List<IncomingOperation> operations) {
+                List<IngestResult> results = ingest.ingestBatch(inputs(operations));
+                stored(results);
+                return Ingest.verdicts(results);
             }
-            List<IngestResult> results = ingest.ingestBatch(inputs);
-            stored(results);
-            List<IngestVerdict> verdicts = new ArrayList<>(results.size());
-            for (IngestResult r : results) {
-                verdicts.add(Ingest.verdict(r));
+
+            @Override
+            public CompletableFuture<List<IngestVerdict>> ingestAsync(List<IncomingOperation> operations) {
+                return ingest.ingestBatchAsync(inputs(operations)).thenApply(results -> {
+                    stored(results);
+                    return Ingest.verdicts(results);
+                });
             }
-            return verdicts;
+
+            private List<IngestInput> inputs(List<IncomingOperation> operations) {
+                for (IncomingOperation op : operations) {
+                    origins.putIfAbsent(Hash.of(op.header()), new Origin(TopicMessage.Source.SYNC, Optional.of(peer)));
+                }
+                return Ingest.inputs(operations);
+            }
         };
     }
 

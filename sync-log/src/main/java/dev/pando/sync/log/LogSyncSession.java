@@ -39,6 +39,8 @@ import java.util.concurrent.atomic.AtomicReference;
 final class LogSyncSession {
     /** Operations read from the store per call while sending: memory stays bounded for any log. */
     private static final int PAGE = 256;
+    /** Batches left outstanding in the ingest pipeline: one stored while the next is verified. */
+    private static final int IN_FLIGHT = 2;
 
     private final LogSyncOptions options;
     private final NodeServices services;
@@ -53,8 +55,8 @@ final class LogSyncSession {
     private volatile long expected;
     private volatile long received;
     private boolean refused;
-    /** The batch being ingested on the executor while the next one is read; read thread only. */
-    private CompletableFuture<Void> ingesting;
+    /** Batches handed to the sink and not settled yet, oldest first (at most {@link #IN_FLIGHT}); read thread only. */
+    private final java.util.ArrayDeque<CompletableFuture<List<IngestVerdict>>> ingesting = new java.util.ArrayDeque<>();
     private long receivedBytes;
     private long forks;
 
@@ -294,31 +296,42 @@ final class LogSyncSession {
     }
 
     /**
-     * Hands a full batch to the ingest pipeline on the executor and goes on reading: the next batch
-     * arrives while this one is verified and stored. At most one batch is in flight; its failure
-     * (an invalid operation) is thrown by the next call or by {@link #awaitIngest()}.
+     * Hands a full batch to the ingest pipeline ({@link dev.pando.spi.IngestSink#ingestAsync}) and
+     * goes on reading: the next batch arrives while this one is verified, and it is verified while
+     * this one is stored (as {@code pando store import} overlaps them). At most {@link #IN_FLIGHT}
+     * batches are outstanding; the verdicts of each are settled in order, and an invalid operation
+     * is thrown by the call that settles its batch or by {@link #awaitIngest()}.
      */
     private void ingestBehind(List<IncomingOperation> batch) {
-        awaitIngest();
         if (batch.isEmpty()) {
             return;
         }
-        List<IncomingOperation> taken = new ArrayList<>(batch);
+        List<IncomingOperation> taken = List.copyOf(batch);
         batch.clear();
-        try {
-            ingesting = CompletableFuture.runAsync(() -> ingest(taken), services.executor());
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            ingest(taken);
+        ingesting.add(session.sink().ingestAsync(taken));
+        while (ingesting.size() > IN_FLIGHT) {
+            settle(ingesting.poll());
         }
     }
 
-    /** Waits for the batch in flight, if any; rethrows its failure. */
+    /** Waits for every batch in flight and settles their verdicts; rethrows the first failure. */
     private void awaitIngest() {
-        CompletableFuture<Void> f = ingesting;
-        ingesting = null;
-        if (f != null) {
-            await(f);
+        while (!ingesting.isEmpty()) {
+            settle(ingesting.poll());
         }
+    }
+
+    private void settle(CompletableFuture<List<IngestVerdict>> f) {
+        List<IngestVerdict> verdicts;
+        try {
+            verdicts = f.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
+        judge(verdicts);
     }
 
     /** The checks that need no store: topic membership, order, and the announced totals. */
@@ -367,6 +380,11 @@ final class LogSyncSession {
         }
         List<IngestVerdict> verdicts = session.sink().ingest(List.copyOf(batch));
         batch.clear();
+        judge(verdicts);
+    }
+
+    /** Counts forks and fails the session on an operation the pipeline rejected. */
+    private void judge(List<IngestVerdict> verdicts) {
         for (IngestVerdict v : verdicts) {
             if (v.status() == IngestVerdict.Status.REJECTED
                     && v.error().equals(java.util.Optional.of(dev.pando.OperationError.BACKLINK_MISMATCH))) {
