@@ -69,6 +69,21 @@ class IngestSinkTest {
     }
 
     @Test
+    void batchesHandedOverWithoutWaitingAreAppliedInTheOrderOfTheCalls() {
+        IngestSink sink = ingest.sink();
+        // four batches of one log, each continuing the one before it, all outstanding at once
+        List<java.util.concurrent.CompletableFuture<List<IngestVerdict>>> outstanding = new java.util.ArrayList<>();
+        for (int i = 0; i < 8; i += 2) {
+            outstanding.add(sink.ingestAsync(List.of(in(log.get(i)), in(log.get(i + 1)))));
+        }
+        for (var f : outstanding) {
+            // applied in call order, no batch ever waited for its predecessor: none was pending
+            assertThat(f.join()).extracting(IngestVerdict::status).containsExactly(Status.STORED, Status.STORED);
+        }
+        assertThat(store.latest(alice.publicKey(), logId)).map(Operation::seqNum).contains(7L);
+    }
+
+    @Test
     void aPendingOperationIsStoredWhenItsPredecessorArrivesInALaterCall() {
         store.insertBatch(log.subList(0, 3));
         IngestSink sink = ingest.sink();

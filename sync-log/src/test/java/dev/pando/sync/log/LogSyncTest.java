@@ -167,6 +167,41 @@ class LogSyncTest {
         assertThat(seen).extracting(dev.pando.spi.SyncProgress::operationsExpected).contains(600L);
     }
 
+    @Test
+    void theReceiverHandsOverTheNextBatchBeforeTheLastIsStored() {
+        pair.b.insert(Operations.logs(2, 1500, LOG).all()); // three batches of 1,000
+        dev.pando.spi.IngestSink inner = pair.a.ingest.sink();
+        java.util.concurrent.CompletableFuture<Void> secondHandedOver = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        dev.pando.spi.IngestSink gated = new dev.pando.spi.IngestSink() {
+            @Override
+            public List<dev.pando.spi.IngestVerdict> ingest(List<dev.pando.spi.IncomingOperation> operations) {
+                return inner.ingest(operations);
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<List<dev.pando.spi.IngestVerdict>> ingestAsync(
+                    List<dev.pando.spi.IncomingOperation> operations) {
+                int call = calls.incrementAndGet();
+                if (call == 2) {
+                    secondHandedOver.complete(null);
+                }
+                var verdicts = inner.ingestAsync(operations);
+                // the first batch is not done before the second is handed over: a receiver that
+                // waits for each batch before it reads the next never gets that far
+                return call == 1 ? verdicts.thenCombine(secondHandedOver, (v, ignored) -> v) : verdicts;
+            }
+        };
+        var stream = pair.openStreamFromA();
+        var initiator = java.util.concurrent.CompletableFuture.supplyAsync(() -> pair.a.protocol.initiate(TOPIC,
+                new dev.pando.spi.SyncSession(stream, pair.a.store, pair.a.topicLogs, gated, p -> { })));
+        pair.b.protocol.accept(pair.b.session(pair.acceptedStream()));
+        SyncMetrics received = initiator.orTimeout(60, java.util.concurrent.TimeUnit.SECONDS).join();
+        assertThat(calls.get()).isGreaterThanOrEqualTo(2);
+        assertThat(received.operationsReceived()).isEqualTo(3000);
+        assertThat(ids(pair.a.store)).isEqualTo(ids(pair.b.store));
+    }
+
     static List<String> ids(Store store) {
         return store.logs().stream()
                 .flatMap(log -> store.rawLog(log.author(), log.logId(), 0, Integer.MAX_VALUE).stream())
