@@ -95,6 +95,8 @@ public final class RelayBenchmark {
             goal("relay_round_trip_ratio", rtRatio, ">= 0.5", rtRatio >= 0.5);
             goal("relay_added_latency_us", added, "<= 1000", added <= 1000);
             System.out.printf(Locale.ROOT, "RESULT relay_bench_relay_drops %d packets%n", relay.metrics().dropped());
+            relay.metrics().drops().forEach((reason, n) ->
+                    System.out.printf(Locale.ROOT, "# relay drops, %s: %d packets%n", reason.name().toLowerCase(Locale.ROOT), n));
         } finally {
             for (Transport t : open) {
                 t.close();
