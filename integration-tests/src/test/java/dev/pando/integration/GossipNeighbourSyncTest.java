@@ -9,10 +9,7 @@ import dev.pando.node.Node;
 import dev.pando.node.NodeEvent;
 import dev.pando.node.TopicSubscription;
 import dev.pando.spi.ProviderOptions;
-import dev.pando.testkit.support.MemoryNetwork;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -25,23 +22,16 @@ import org.junit.jupiter.api.Timeout;
  * with each other directly (before, the node had no address to dial and never synced with it).
  */
 class GossipNeighbourSyncTest {
-    private final MemoryNetwork network = MemoryNetwork.create();
-    private final List<AutoCloseable> closing = new ArrayList<>();
+    private final MemoryNodes nodes = new MemoryNodes(b -> b.gossip("plumtree", ProviderOptions.empty()));
     private final TopicId topic = TopicId.named("gossip-neighbour-sync");
 
     @AfterEach
     void close() throws Exception {
-        for (int i = closing.size() - 1; i >= 0; i--) {
-            closing.get(i).close();
-        }
-        network.close();
+        nodes.close();
     }
 
     private Node start(Node.Builder b) {
-        Node n = b.transport(network.provider(), ProviderOptions.empty()).gossip("plumtree", ProviderOptions.empty())
-                .syncRetry(Duration.ofMillis(100), Duration.ofSeconds(1)).build();
-        closing.add(n);
-        return n.start();
+        return nodes.start(b);
     }
 
     @Test
@@ -51,7 +41,7 @@ class GossipNeighbourSyncTest {
         hub.subscribe(topic).ready().get(60, TimeUnit.SECONDS);
         Node a = start(Node.builder().peer(hub.address()));
         EventStream aEvents = a.eventStream();
-        closing.add(aEvents);
+        nodes.closeLater(aEvents);
         TopicSubscription ta = a.subscribe(topic);
         ta.ready().get(60, TimeUnit.SECONDS);
         Node c = start(Node.builder().peer(hub.address()));

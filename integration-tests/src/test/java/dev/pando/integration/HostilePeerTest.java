@@ -30,10 +30,8 @@ import dev.pando.spi.ProviderOptions;
 import dev.pando.spi.Store;
 import dev.pando.spi.Transport;
 import dev.pando.testkit.support.FloodGossipProvider;
-import dev.pando.testkit.support.MemoryNetwork;
 import dev.pando.testkit.support.Operations;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -42,31 +40,24 @@ import org.junit.jupiter.api.Test;
 
 /** Peers that send garbage or invalid operations are cut off; nothing invalid is stored; the node goes on. */
 class HostilePeerTest {
-    private final MemoryNetwork network = MemoryNetwork.create();
-    private final List<AutoCloseable> closing = new ArrayList<>();
+    private final MemoryNodes nodes = new MemoryNodes(b -> b.gossip(new FloodGossipProvider(), ProviderOptions.empty()));
     private final TopicId topic = TopicId.named("hostile");
 
     @AfterEach
     void close() throws Exception {
-        for (int i = closing.size() - 1; i >= 0; i--) {
-            closing.get(i).close();
-        }
-        network.close();
+        nodes.close();
     }
 
     private Node start(Node.Builder b) {
-        Node n = b.transport(network.provider(), ProviderOptions.empty()).gossip(new FloodGossipProvider(), ProviderOptions.empty())
-                .syncRetry(Duration.ofMillis(100), Duration.ofSeconds(1)).build();
-        closing.add(n);
-        return n.start();
+        return nodes.start(b);
     }
 
     @Test
     void garbageOnTheNodesProtocolsIsCountedAndTheNodeKeepsWorking() throws Exception {
         Node a = start(Node.builder());
         a.subscribe(topic).publish("good".getBytes(UTF_8));
-        Transport raw = network.transport(PrivateKey.generate(), NetworkId.DEFAULT);
-        closing.add(raw);
+        Transport raw = nodes.network.transport(PrivateKey.generate(), NetworkId.DEFAULT);
+        nodes.closeLater(raw);
         raw.start();
         Random random = new Random(7);
         for (String protocol : List.of("pando/sync/1", "pando/topics/1")) {
@@ -92,7 +83,7 @@ class HostilePeerTest {
     void aPeerThatSendsAnInvalidOperationIsCutOffAndNothingInvalidIsStored() throws Exception {
         Store lying = ProviderRegistry.load().createStore("memory", ProviderOptions.empty(), NodeServices.system());
         Node liar = start(Node.builder().store(lying));
-        closing.add(lying);
+        nodes.closeLater(lying);
         PrivateKey author = PrivateKey.generate();
         List<Operation> chain = Operations.chain(author, LogId.forTopic(topic), 2);
         Operation tampered = Operation.decode(chain.get(1).headerBytes(), "not the signed body".getBytes(UTF_8));
@@ -118,11 +109,11 @@ class HostilePeerTest {
         TopicSubscription t = a.subscribe(topic);
         MessageStream stream = t.messages();
         PrivateKey rawKey = PrivateKey.generate();
-        Transport raw = network.transport(rawKey, NetworkId.DEFAULT);
-        closing.add(raw);
+        Transport raw = nodes.network.transport(rawKey, NetworkId.DEFAULT);
+        nodes.closeLater(raw);
         Gossip gossip = new FloodGossipProvider().create(new GossipContext(rawKey.publicKey(), NetworkId.DEFAULT, raw,
                 ProviderOptions.empty(), NodeServices.system()));
-        closing.add(gossip);
+        nodes.closeLater(gossip);
         gossip.start();
         raw.start();
         GossipTopic hostile = gossip.join(topic, List.of(a.address()), new GossipListener() {

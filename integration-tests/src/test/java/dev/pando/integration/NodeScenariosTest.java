@@ -20,7 +20,6 @@ import dev.pando.spi.NodeServices;
 import dev.pando.spi.ProviderOptions;
 import dev.pando.spi.Store;
 import dev.pando.testkit.support.FloodGossipProvider;
-import dev.pando.testkit.support.MemoryNetwork;
 import dev.pando.testkit.support.Operations;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,23 +32,16 @@ import org.junit.jupiter.api.Test;
 
 /** More nodes, both directions at once, forks. */
 class NodeScenariosTest {
-    private final MemoryNetwork network = MemoryNetwork.create();
-    private final List<AutoCloseable> closing = new ArrayList<>();
+    private final MemoryNodes nodes = new MemoryNodes(b -> b.gossip(new FloodGossipProvider(), ProviderOptions.empty()));
     private final TopicId topic = TopicId.named("scenarios");
 
     @AfterEach
     void close() throws Exception {
-        for (int i = closing.size() - 1; i >= 0; i--) {
-            closing.get(i).close();
-        }
-        network.close();
+        nodes.close();
     }
 
     private Node start(Node.Builder b) {
-        Node n = b.transport(network.provider(), ProviderOptions.empty()).gossip(new FloodGossipProvider(), ProviderOptions.empty())
-                .syncRetry(Duration.ofMillis(100), Duration.ofSeconds(1)).build();
-        closing.add(n);
-        return n.start();
+        return nodes.start(b);
     }
 
     @Test
@@ -139,7 +131,7 @@ class NodeScenariosTest {
 
     private Store store() {
         Store s = ProviderRegistry.load().createStore("memory", ProviderOptions.empty(), NodeServices.system());
-        closing.add(s);
+        nodes.closeLater(s);
         return s;
     }
 }
