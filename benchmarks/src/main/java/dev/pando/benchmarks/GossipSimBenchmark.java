@@ -78,6 +78,10 @@ public final class GossipSimBenchmark {
             goal(prefix + "_steady_rmr", steady.rmr(), "<", 0.2);
             goal(prefix + "_steady_ldh", steady.ldh(), "<", 15);
             goal(prefix + "_steady_missed", steady.missed(), "<=", 0);
+            if (nodes >= 1_000 && messages >= 100) {
+                // issue 10: 1,000 nodes complete a 100-message round in under a minute of wall time
+                goal(prefix + "_steady_wall_s", steady.wallTime().toMillis() / 1000.0, "<", 60);
+            }
 
             long churnMissed = 0;
             long churnExpected = 0;

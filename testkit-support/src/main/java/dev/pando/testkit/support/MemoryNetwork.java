@@ -18,11 +18,13 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -67,10 +69,15 @@ public final class MemoryNetwork implements AutoCloseable {
     // one lock for the whole medium: simple to reason about, and fast enough for tests (measured:
     // a 64 MiB stream transfer and 10,000 round trips each take well under a second)
     final ReentrantLock lock = new ReentrantLock();
-    final Condition changed = lock.newCondition();
     final NetworkClock clock;
     private final long seed;
-    private final Runnable wakeAll = this::wakeAll;
+    private final Runnable wakeDue = this::wakeDue;
+    // guarded by lock: threads blocked in await, and those of them that wait for the clock to
+    // reach a time (woken by an advance of a manual clock; each pipe signals its own condition
+    // otherwise, so one write wakes its reader only, not every reader of the network)
+    private int waiting;
+    private final TreeSet<Waiter> timedWaiters = new TreeSet<>();
+    private long waiterSequence;
 
     private MemoryLinkConditions defaults;
     private final Map<List<PublicKey>, MemoryLinkConditions> linkConditions = new HashMap<>();
@@ -88,7 +95,7 @@ public final class MemoryNetwork implements AutoCloseable {
         this.clock = builder.clock;
         this.seed = builder.seed;
         this.defaults = builder.conditions;
-        clock.onAdvance(wakeAll);
+        clock.onAdvance(wakeDue);
     }
 
     /** A network on the system clock with perfect links. */
@@ -298,7 +305,7 @@ public final class MemoryNetwork implements AutoCloseable {
             lock.unlock();
         }
         all.forEach(MemoryTransport::close);
-        clock.removeOnAdvance(wakeAll);
+        clock.removeOnAdvance(wakeDue);
     }
 
     @Override
@@ -461,7 +468,6 @@ public final class MemoryNetwork implements AutoCloseable {
             });
         }
         end.link.protocols.remove(end.protocol);
-        changed.signalAll();
     }
 
     /** When a packet of {@code bytes} sent now from one node to another becomes readable. */
@@ -488,22 +494,74 @@ public final class MemoryNetwork implements AutoCloseable {
         return at;
     }
 
-    /** Waits (lock held) until signalled or the clock reaches {@code untilNanos}. */
-    void await(long untilNanos) {
+    /**
+     * Waits (lock held) until {@code condition} is signalled or the clock reaches
+     * {@code untilNanos} ({@link Long#MAX_VALUE}: no time limit).
+     */
+    void await(Condition condition, long untilNanos) {
+        Waiter w = null;
+        if (untilNanos != Long.MAX_VALUE) {
+            w = new Waiter(untilNanos, waiterSequence++, condition);
+            timedWaiters.add(w);
+        }
+        waiting++;
         try {
-            clock.await(changed, untilNanos);
+            clock.await(condition, untilNanos);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ConnectionClosedException("interrupted while waiting on a stream", e);
+        } finally {
+            waiting--;
+            if (w != null) {
+                timedWaiters.remove(w);
+            }
         }
     }
 
-    private void wakeAll() {
+    /** Threads blocked in a read or write of this network's streams. */
+    int waitingThreads() {
         lock.lock();
         try {
-            changed.signalAll();
+            return waiting;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** After the clock moved: wakes the waiters whose time has come, and no others. */
+    private void wakeDue() {
+        lock.lock();
+        try {
+            long now = clock.nanoTime();
+            Iterator<Waiter> it = timedWaiters.iterator();
+            while (it.hasNext()) {
+                Waiter w = it.next();
+                if (w.at > now) {
+                    break;
+                }
+                it.remove();
+                w.condition.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static final class Waiter implements Comparable<Waiter> {
+        final long at;
+        final long sequence;
+        final Condition condition;
+
+        Waiter(long at, long sequence, Condition condition) {
+            this.at = at;
+            this.sequence = sequence;
+            this.condition = condition;
+        }
+
+        @Override
+        public int compareTo(Waiter o) {
+            int c = Long.compare(at, o.at);
+            return c != 0 ? c : Long.compare(sequence, o.sequence);
         }
     }
 

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.concurrent.locks.Condition;
 
 /**
  * One direction of a stream: packets in flight or unread, each readable from its delivery time on.
@@ -18,6 +19,8 @@ final class MemoryPipe {
     private final MemoryTransport from;
     private final MemoryTransport to;
     private final int window;
+    // the reader and the writer of this direction wait here; only this pipe's changes signal it
+    private final Condition changed;
     private final ArrayDeque<Packet> packets = new ArrayDeque<>();
     private int buffered;
     private boolean finished;
@@ -32,6 +35,7 @@ final class MemoryPipe {
         this.from = from;
         this.to = to;
         this.window = window;
+        this.changed = network.lock.newCondition();
     }
 
     void ends(MemoryStream writer, MemoryStream reader) {
@@ -76,14 +80,14 @@ final class MemoryPipe {
                     offset += n;
                     length -= n;
                     deadline = NetworkClock.plus(network.clock.nanoTime(), timeout);
-                    network.changed.signalAll();
+                    changed.signalAll();
                     continue;
                 }
                 if (network.clock.nanoTime() >= deadline) {
                     throw new DeadlineExceededException("write made no progress for " + timeout
                             + ": node " + to.id + " has not read the " + window + " bytes of its window");
                 }
-                network.await(deadline);
+                network.await(changed, deadline);
             }
         } finally {
             network.lock.unlock();
@@ -125,7 +129,7 @@ final class MemoryPipe {
                     }
                     if (n > 0) {
                         buffered -= n;
-                        network.changed.signalAll();
+                        changed.signalAll();
                     }
                     return n;
                 }
@@ -135,7 +139,7 @@ final class MemoryPipe {
                 if (now >= deadline) {
                     throw new DeadlineExceededException("no data arrived from node " + from.id + " within " + timeout);
                 }
-                network.await(head == null ? deadline : Math.min(deadline, head.deliverAt));
+                network.await(changed, head == null ? deadline : Math.min(deadline, head.deliverAt));
             }
         } finally {
             network.lock.unlock();
@@ -170,7 +174,7 @@ final class MemoryPipe {
             }
             finished = true;
             packets.add(new Packet(null, network.deliveryTime(from, to, 0)));
-            network.changed.signalAll();
+            changed.signalAll();
         } finally {
             network.lock.unlock();
         }
@@ -186,7 +190,7 @@ final class MemoryPipe {
             discarded = true;
             packets.clear();
             buffered = 0;
-            network.changed.signalAll();
+            changed.signalAll();
         } finally {
             network.lock.unlock();
         }
@@ -202,7 +206,7 @@ final class MemoryPipe {
             abortReason = reason;
             packets.clear();
             buffered = 0;
-            network.changed.signalAll();
+            changed.signalAll();
         } finally {
             network.lock.unlock();
         }

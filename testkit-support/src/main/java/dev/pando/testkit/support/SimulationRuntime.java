@@ -9,11 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.time.Instant;
 import java.util.PriorityQueue;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The time and threads of a {@link GossipSimulation}: a {@link ManualClock} whose scheduled tasks
@@ -26,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class SimulationRuntime implements Scheduler, Executor, AutoCloseable {
     private final ManualClock clock = new ManualClock();
-    private final ExecutorService pool;
+    private final SimulationThreads pool;
     private final Duration settleLimit;
     // guarded by this
     private final PriorityQueue<Due> due = new PriorityQueue<>();
@@ -39,13 +36,8 @@ final class SimulationRuntime implements Scheduler, Executor, AutoCloseable {
 
     SimulationRuntime(Duration settleLimit) {
         this.settleLimit = settleLimit;
-        AtomicInteger n = new AtomicInteger();
-        this.pool = Executors.newCachedThreadPool(r -> {
-            // small stacks: a simulation of 1,000 nodes has thousands of readers, each blocked in one read
-            Thread t = new Thread(null, r, "pando-sim-" + n.incrementAndGet(), 256 * 1024);
-            t.setDaemon(true);
-            return t;
-        });
+        // small stacks: a simulation of 1,000 nodes has thousands of readers, each blocked in one read
+        this.pool = new SimulationThreads("pando-sim-", 256 * 1024);
     }
 
     ManualClock clock() {
@@ -112,14 +104,14 @@ final class SimulationRuntime implements Scheduler, Executor, AutoCloseable {
                 } finally {
                     synchronized (SimulationRuntime.this) {
                         active--;
-                        notifyAll();
+                        signalIfQuiet();
                     }
                 }
             });
         } catch (RuntimeException e) {
             synchronized (this) {
                 active--;
-                notifyAll();
+                signalIfQuiet();
             }
             throw e;
         }
@@ -134,14 +126,14 @@ final class SimulationRuntime implements Scheduler, Executor, AutoCloseable {
     /** Bytes written that will never be read (their stream failed). */
     synchronized void discarded(PublicKey from, PublicKey to, long bytes) {
         consume(List.of(from, to), bytes);
-        notifyAll();
+        signalIfQuiet();
     }
 
     /** The connection between two nodes closed: what it still carried will never be read. */
     synchronized void closed(PublicKey a, PublicKey b) {
         consume(List.of(a, b), Long.MAX_VALUE);
         consume(List.of(b, a), Long.MAX_VALUE);
-        notifyAll();
+        signalIfQuiet();
     }
 
     private void consume(List<PublicKey> pair, long bytes) {
@@ -160,7 +152,7 @@ final class SimulationRuntime implements Scheduler, Executor, AutoCloseable {
 
     synchronized void readStarts() {
         blockedReads++;
-        notifyAll();
+        signalIfQuiet();
     }
 
     synchronized void readEnds(PublicKey from, PublicKey to, long bytes) {
@@ -168,7 +160,14 @@ final class SimulationRuntime implements Scheduler, Executor, AutoCloseable {
         if (bytes > 0) {
             consume(List.of(from, to), bytes);
         }
-        notifyAll();
+        signalIfQuiet();
+    }
+
+    /** Wakes {@link #awaitQuiet} only when what it waits for may hold (lock held). */
+    private void signalIfQuiet() {
+        if (active - blockedReads <= 0 && inFlightBytes <= 0) {
+            notifyAll();
+        }
     }
 
     /**
@@ -226,7 +225,7 @@ final class SimulationRuntime implements Scheduler, Executor, AutoCloseable {
 
     @Override
     public void close() {
-        pool.shutdownNow();
+        pool.close();
     }
 
     private static final class Due implements Comparable<Due> {

@@ -73,14 +73,7 @@ class MemoryNetworkTest {
 
     /** Waits until some thread is blocked in a read or write of {@code network}. */
     private static void awaitBlockedThread(MemoryNetwork network) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> {
-            network.lock.lock();
-            try {
-                return network.lock.hasWaiters(network.changed);
-            } finally {
-                network.lock.unlock();
-            }
-        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> network.waitingThreads() > 0);
     }
 
     private static CompletableFuture<byte[]> readAsync(DuplexStream s, int length) {

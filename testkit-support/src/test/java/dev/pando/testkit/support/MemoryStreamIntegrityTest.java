@@ -35,13 +35,7 @@ class MemoryStreamIntegrityTest {
         long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (true) {
             long active = java.util.Arrays.stream(parties).filter(f -> !f.isDone()).count();
-            network.lock.lock();
-            int waiting;
-            try {
-                waiting = network.lock.getWaitQueueLength(network.changed);
-            } finally {
-                network.lock.unlock();
-            }
+            int waiting = network.waitingThreads();
             if (waiting >= active) {
                 return;
             }
