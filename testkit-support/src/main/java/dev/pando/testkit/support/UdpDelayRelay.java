@@ -238,6 +238,11 @@ public final class UdpDelayRelay implements AutoCloseable {
         return upstreams.size();
     }
 
+    /** The source addresses of the clients seen so far (until {@link #close()}). */
+    public java.util.Set<SocketAddress> clientAddresses() {
+        return java.util.Set.copyOf(upstreams.keySet());
+    }
+
     /** Stops relaying, discards held datagrams and closes every socket. Idempotent. */
     @Override
     public void close() {

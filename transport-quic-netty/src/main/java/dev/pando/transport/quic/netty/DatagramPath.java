@@ -67,6 +67,20 @@ public interface DatagramPath {
     }
 
     /**
+     * For a path that runs both codecs on one channel ({@link Channels} naming the same channel
+     * twice): a local connection id for a connection about to be dialed, which the path routes
+     * packets to the client codec by until {@link #releaseDialId}. Empty: the dialing codec picks
+     * its ids and has its channel to itself. Called from any thread.
+     */
+    default Optional<byte[]> reserveDialId() {
+        return Optional.empty();
+    }
+
+    /** The dialed connection that {@code id} was reserved for has closed or never came up. Idempotent. */
+    default void releaseDialId(byte[] id) {
+    }
+
+    /**
      * Releases what {@link #open} acquired beyond the two channels (which the transport closes
      * first). Idempotent; also called if {@link #open} failed.
      */

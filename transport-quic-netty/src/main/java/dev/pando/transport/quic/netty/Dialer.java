@@ -240,6 +240,8 @@ final class Dialer {
 
         io.netty.handler.codec.quic.QuicChannelBootstrap bootstrap = QuicChannel.newBootstrap(udp);
         path.dialLocalAddress().ifPresent(bootstrap::localAddress);
+        java.util.Optional<byte[]> dialId = path.reserveDialId();
+        dialId.ifPresent(id -> bootstrap.localConnectionAddress(new io.netty.handler.codec.quic.QuicConnectionAddress(id)));
         Future<QuicChannel> connecting = bootstrap
                 .attr(QuicLink.KEY, link)
                 .handler(new LinkHandler(transport, link))
@@ -250,12 +252,14 @@ final class Dialer {
                 .connect();
         connecting.addListener(f -> {
             if (!f.isSuccess()) {
+                dialId.ifPresent(path::releaseDialId);
                 table.forgetUnregistered(link);
                 done.completeExceptionally(handshakeFailure(link, expected, address, f.cause()));
                 return;
             }
             QuicChannel ch = (QuicChannel) f.getNow();
             link.channel = ch;
+            dialId.ifPresent(id -> ch.closeFuture().addListener(c -> path.releaseDialId(id)));
             if (done.isDone()) {
                 ch.close();
                 return;

@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The {@link QuicNettyTransport}'s endpoint: the node certificate and TLS contexts, the event loop
  * group ("pando-quic-netty-io-N"), the QUIC server and client codecs on the channels of the
- * {@link DatagramPath}, and the local address; it also starts the {@link Callbacks} thread and
+ * {@link DatagramPath} (one UDP socket for both, or a relay's tunnel), and the local address; it also starts the {@link Callbacks} thread and
  * releases everything again.
  *
  * <p>Threads and locks: {@link #start} runs under the transport's lock in {@code start()};
@@ -116,7 +116,9 @@ final class Endpoint {
                 .initialMaxStreamsUnidirectional(0)
                 // datagrams carry only keep-alives (quiche has no PING API)
                 .datagram(DATAGRAM_QUEUE, DATAGRAM_QUEUE)
-                .activeMigration(false);
+                .activeMigration(false)
+                // one length for the ids of both roles: the UDP path routes short-header packets by them
+                .localConnectionIdLength(DialedConnectionIds.ID_LENGTH);
     }
 
     /** The handler of streams the remote opens, on links of either role. */

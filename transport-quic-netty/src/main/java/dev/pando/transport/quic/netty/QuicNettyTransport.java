@@ -177,6 +177,11 @@ final class QuicNettyTransport implements Transport {
         return dialer.dial(remote, protocol);
     }
 
+    /** The datagram path (for tests). */
+    DatagramPath path() {
+        return path;
+    }
+
     /** Whether this transport's datagram path can reach some part of {@code remote} (see {@link DatagramPath#supports}). */
     @Override
     public boolean supports(NodeAddress remote) {

@@ -8,6 +8,7 @@ import dev.pando.transport.quic.core.DirectAddresses;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioDatagramChannel;
@@ -16,13 +17,16 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The UDP path of "quic-netty": a socket bound to the {@code bind} option for incoming
- * connections, and one on the same IP for outgoing ones. The two sockets exist because a Netty
- * QUIC codec is either a server or a client and consumes every packet of its channel.
+ * The UDP path of "quic-netty": one socket, bound to the {@code bind} option, for the connections
+ * the node accepts and those it dials, so a peer sees a node at one address whichever side dialed
+ * (what NAT traversal needs: the mapping a NAT made for the node's outgoing packets is the one its
+ * peers reach it at). Netty's two QUIC codecs share the socket's pipeline behind
+ * {@link DialedConnectionIds}, which hands each datagram to one of them.
  */
 final class UdpPath implements DatagramPath {
     private final InetSocketAddress bind;
     private volatile Channel server;
+    private volatile DialedConnectionIds demux;
 
     UdpPath(InetSocketAddress bind) {
         this.bind = bind;
@@ -31,9 +35,15 @@ final class UdpPath implements DatagramPath {
     @Override
     public Channels open(EventLoopGroup group, ChannelHandler serverCodec, ChannelHandler clientCodec) {
         try {
-            server = udp(group).handler(serverCodec).bind(bind).sync().channel();
-            Channel client = udp(group).handler(clientCodec).bind(new InetSocketAddress(bind.getAddress(), 0)).sync().channel();
-            return new Channels(server, client);
+            DialedConnectionIds d = new DialedConnectionIds(serverCodec);
+            demux = d;
+            server = udp(group).handler(new ChannelInitializer<Channel>() {
+                @Override
+                protected void initChannel(Channel ch) {
+                    ch.pipeline().addLast(d, serverCodec, clientCodec);
+                }
+            }).bind(bind).sync().channel();
+            return new Channels(server, server);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ConnectionClosedException("interrupted while binding " + Dialer.text(bind), e);
@@ -98,6 +108,28 @@ final class UdpPath implements DatagramPath {
     @Override
     public Optional<InetSocketAddress> dialLocalAddress() {
         return Optional.empty();
+    }
+
+    @Override
+    public Optional<byte[]> reserveDialId() {
+        DialedConnectionIds d = demux;
+        if (d == null) {
+            throw new IllegalStateException("the UDP path is not open");
+        }
+        return Optional.of(d.reserve());
+    }
+
+    @Override
+    public void releaseDialId(byte[] id) {
+        DialedConnectionIds d = demux;
+        if (d != null) {
+            d.release(id);
+        }
+    }
+
+    /** The demultiplexer, null before {@link #open} (for tests). */
+    DialedConnectionIds demux() {
+        return demux;
     }
 
     @Override
