@@ -35,9 +35,11 @@ import java.util.function.Consumer;
  * {@link Connection#closed()}) run on a thread of the transport, or the future is already complete
  * when returned (then dependent actions run on the caller's thread). Actions attached with
  * {@code thenApply}, {@code whenComplete} and the like therefore must not block: use the
- * {@code …Async} variants with {@link NodeServices#executor()} for blocking work. The futures
- * belong to the transport: callers must not complete them (a {@code CompletionStage} return type
- * would say so, and is planned); cancelling one abandons its result.
+ * {@code …Async} variants with {@link NodeServices#executor()} for blocking work. Each call
+ * returns a future of its own: a caller that cancels it abandons its result, and a caller that
+ * completes it fools only itself; neither changes anything for other callers (a dial coalesced
+ * with theirs) or for the transport. (The contract checks it; a {@code CompletionStage} return
+ * type would not, since {@code toCompletableFuture()} may hand out the same object.)
  */
 public interface Transport extends AutoCloseable {
 

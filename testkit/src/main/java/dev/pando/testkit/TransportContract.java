@@ -115,7 +115,13 @@ public abstract class TransportContract extends TransportFixture {
         /** supports() is true for a peer's address and false for an address without a part this transport dials; dialing that fails with UnsupportedAddressException. */
         SUPPORTS,
         /** Dialing this node's own id fails with IllegalArgumentException {@code "cannot dial this node's own id <hex>"}, whatever the address. */
-        DIAL_OWN_ID
+        DIAL_OWN_ID,
+        /**
+         * The futures of dial and openStream are each caller's own: a caller that cancels or
+         * completes its future changes nothing for a concurrent caller (a coalesced dial) or for
+         * later calls.
+         */
+        CALLER_FUTURES
     }
 
     /** Streams at once in {@link ContractCase#CONCURRENT_STREAMS}: concurrency, not load. */
@@ -452,6 +458,43 @@ public abstract class TransportContract extends TransportFixture {
         }
         assertThat(server.handlerCalls(ECHO)).isEqualTo(1);
         physicalConnections(client.transport, server.id()).ifPresent(n -> assertThat(n).isEqualTo(1));
+    }
+
+    @Test
+    @Timeout(60)
+    void aCallerThatCancelsOrCompletesItsFutureChangesNothingForOtherCallers() {
+        limitation(ContractCase.CALLER_FUTURES);
+        Peer server = startPeer();
+        Peer client = startPeer();
+
+        // two dials at once (coalesced by most transports): the first caller gives up on its own
+        CompletableFuture<Connection> givenUp = client.transport.dial(server.address(), ECHO);
+        CompletableFuture<Connection> waited = client.transport.dial(server.address(), ECHO);
+        givenUp.cancel(true);
+        Connection c = get(waited);
+        assertThat(c.remoteNodeId()).isEqualTo(server.id());
+        assertThat(echoOnce(c, 1)).isEqualTo(1);
+
+        // a caller that completes its futures with values of its own fools only itself
+        client.transport.dial(server.address(), ECHO).complete(null);
+        c.openStream().complete(null);
+        c.openStream().completeExceptionally(new IllegalStateException("a caller's own failure"));
+        Connection again = get(client.transport.dial(server.address(), ECHO));
+        assertThat(again).isNotNull();
+        assertThat(echoOnce(again, 2)).isEqualTo(2);
+        assertThat(echoOnce(c, 3)).isEqualTo(3);
+        assertThat(server.handlerCalls(ECHO)).isEqualTo(1);
+    }
+
+    /** Opens a stream, sends one byte, half-closes, and returns the byte echoed back. */
+    private static int echoOnce(Connection c, int value) {
+        DuplexStream s = get(c.openStream());
+        assertThat(s).as("a stream from openStream()").isNotNull();
+        s.write(new byte[] {(byte) value});
+        s.closeOutput();
+        byte[] back = readAll(s);
+        assertThat(back).hasSize(1);
+        return back[0];
     }
 
     @Test
