@@ -4,6 +4,7 @@ import dev.pando.ConnectionClosedException;
 import dev.pando.ProtocolViolationException;
 import dev.pando.PublicKey;
 import dev.pando.transport.quic.core.CloseCode;
+import dev.pando.transport.quic.core.PeerLinks;
 import dev.pando.transport.quic.core.StreamPreamble;
 import java.time.Duration;
 import java.util.Set;
@@ -22,7 +23,7 @@ import tech.kwik.core.QuicStream;
  * server connector waits for the client's identity proof on its first stream and refuses every
  * other stream until then.
  */
-final class PeerLink implements KwikStream.Owner {
+final class PeerLink implements KwikStream.Owner, PeerLinks.Link {
     private static final Logger LOG = LoggerFactory.getLogger(PeerLink.class);
 
     private final KwikTransport transport;
@@ -53,6 +54,11 @@ final class PeerLink implements KwikStream.Owner {
         return dialedByUs;
     }
 
+    @Override
+    public boolean accepted() {
+        return !dialedByUs;
+    }
+
     /** The proven remote node id; null while an accepted link is not yet authenticated. */
     PublicKey remoteNodeId() {
         return remote;
@@ -62,7 +68,8 @@ final class PeerLink implements KwikStream.Owner {
         this.remote = remoteNodeId;
     }
 
-    boolean isOpen() {
+    @Override
+    public boolean isOpen() {
         return !closed.get();
     }
 

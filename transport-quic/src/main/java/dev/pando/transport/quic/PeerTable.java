@@ -4,10 +4,10 @@ import dev.pando.PublicKey;
 import dev.pando.spi.EventSink;
 import dev.pando.spi.TransportEvent;
 import dev.pando.transport.quic.core.CloseCode;
+import dev.pando.transport.quic.core.PeerLinks;
 import dev.pando.transport.quic.core.QuicOptions;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -41,10 +41,9 @@ final class PeerTable {
     /** The transport's lock. */
     final Object lock = new Object();
     State state = State.NEW; // guarded by lock
-    final Map<PublicKey, List<PeerLink>> links = new HashMap<>(); // guarded by lock
+    /** The authenticated links by peer, and whether it was reported connected (rules: {@link PeerLinks}). */
+    final Map<PublicKey, PeerLinks<PeerLink>> links = new HashMap<>(); // guarded by lock
     final Map<PublicKey, CompletableFuture<PeerLink>> dials = new HashMap<>(); // guarded by lock
-    /** Peers reported with PeerConnected and not yet with PeerDisconnected. */
-    final Set<PublicKey> connected = new HashSet<>(); // guarded by lock
     final Set<PeerLink> allLinks = ConcurrentHashMap.newKeySet();
 
     PeerTable(PublicKey self, QuicOptions settings, TransportCounters counters, EventSink events) {
@@ -75,57 +74,33 @@ final class PeerTable {
         return open;
     }
 
-    /** Open authenticated link to the peer; the one dialed by the smaller node id wins ties. Under {@link #lock}. */
+    /** The link new streams to the peer use ({@link PeerLinks#preferred}), or null. Under {@link #lock}. */
     PeerLink preferredLink(PublicKey peer) {
-        List<PeerLink> l = links.get(peer);
-        if (l == null || l.isEmpty()) {
-            return null;
-        }
-        boolean weAreSmaller = self.compareTo(peer) < 0;
-        for (PeerLink link : l) {
-            if (link.isOpen() && link.dialedByUs() == weAreSmaller) {
-                return link;
-            }
-        }
-        for (PeerLink link : l) {
-            if (link.isOpen()) {
-                return link;
-            }
-        }
-        return null;
+        PeerLinks<PeerLink> l = links.get(peer);
+        return l == null ? null : l.preferred(self.compareTo(peer) < 0);
     }
 
     /**
-     * Adds an authenticated link to the registry; false if the transport is closing or the link
-     * already closed. A peer at its {@code max_connections_per_peer} that dials again has given up
-     * on an older link (its close may still be on the way, or lost): the new link replaces the
-     * oldest one this node accepted from it. Only a node that proved the same id can do this.
+     * Adds an authenticated link to the registry under the rules of {@link PeerLinks} (a link the
+     * peer opened beyond {@code max_connections_per_peer} replaces the oldest it opened, which is
+     * closed here); false if the transport is closing, the link already closed, or it was refused.
      */
     boolean register(PeerLink link) {
-        PeerLink replaced = null;
+        PeerLinks.Registration<PeerLink> r;
         synchronized (lock) {
             if (state != State.STARTED || !link.isOpen()) {
                 return false;
             }
-            List<PeerLink> l = links.computeIfAbsent(link.remoteNodeId(), k -> new ArrayList<>());
-            l.removeIf(x -> !x.isOpen());
-            if (!link.dialedByUs() && l.size() >= settings.maxConnectionsPerPeer()) {
-                replaced = l.stream().filter(x -> !x.dialedByUs()).findFirst().orElse(null);
-                if (replaced == null) {
-                    return false; // only links this node dialed: they are not the peer's to replace
-                }
-                l.remove(replaced);
-            }
-            l.add(link);
-            if (connected.add(link.remoteNodeId())) {
+            r = links.computeIfAbsent(link.remoteNodeId(), k -> new PeerLinks<>()).register(link, settings.maxConnectionsPerPeer());
+            if (r.connected()) {
                 events.emit(new TransportEvent.PeerConnected(link.remoteNodeId()));
             }
         }
-        if (replaced != null) {
+        if (r.replaced() != null) {
             counters.replacedConnections.increment();
-            replaced.close(CloseCode.NORMAL, "replaced by a newer connection from the same node", true);
+            r.replaced().close(CloseCode.NORMAL, "replaced by a newer connection from the same node", true);
         }
-        return true;
+        return r.added();
     }
 
     /** Physical connections of any state, authenticated or not (for tests and diagnostics). */
@@ -136,15 +111,16 @@ final class PeerTable {
     /** The authenticated links to a peer, open or not, as they are now. */
     List<PeerLink> linksTo(PublicKey peer) {
         synchronized (lock) {
-            return new ArrayList<>(links.getOrDefault(peer, List.of()));
+            PeerLinks<PeerLink> l = links.get(peer);
+            return l == null ? new ArrayList<>() : l.all();
         }
     }
 
     /** Open authenticated physical connections to a peer (for tests and diagnostics). */
     int linkCount(PublicKey peer) {
         synchronized (lock) {
-            List<PeerLink> l = links.get(peer);
-            return l == null ? 0 : (int) l.stream().filter(PeerLink::isOpen).count();
+            PeerLinks<PeerLink> l = links.get(peer);
+            return l == null ? 0 : l.openCount();
         }
     }
 
@@ -153,16 +129,13 @@ final class PeerTable {
         PublicKey peer = link.remoteNodeId();
         if (peer != null) {
             synchronized (lock) {
-                List<PeerLink> l = links.get(peer);
-                if (l != null) {
-                    l.remove(link);
-                    if (l.isEmpty()) {
-                        links.remove(peer);
-                    }
-                }
+                PeerLinks<PeerLink> l = links.get(peer);
                 // also when another link's registration pruned this closing one first
-                if ((l == null || l.isEmpty()) && connected.remove(peer)) {
+                if (l != null && l.remove(link)) {
                     events.emit(new TransportEvent.PeerDisconnected(peer));
+                }
+                if (l != null && l.isEmpty()) {
+                    links.remove(peer);
                 }
             }
         }

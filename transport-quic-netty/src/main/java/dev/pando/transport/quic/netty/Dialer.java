@@ -108,7 +108,7 @@ final class Dialer {
                         + (table.state == PeerTable.State.NEW ? "not started" : "closed")));
                 return result;
             }
-            PeerTable.Peer peer = table.peers.computeIfAbsent(target, k -> new PeerTable.Peer());
+            PeerTable.Peer peer = table.peers.computeIfAbsent(target, PeerTable.Peer::new);
             QuicNettyConnection existing = peer.connections.get(protocol);
             if (existing != null && existing.dialed && existing.isOpen() && table.preferredLink(peer) != null) {
                 result.complete(existing);
@@ -305,7 +305,7 @@ final class Dialer {
                     done.completeExceptionally(failure);
                     return;
                 }
-                String refused = table.registerLink(link, expected, self);
+                String refused = table.registerLink(link, expected);
                 if (refused != null) {
                     PeerTable.closeLink(link, CloseCode.LIMIT, refused);
                     done.completeExceptionally(new ConnectionClosedException(refused));

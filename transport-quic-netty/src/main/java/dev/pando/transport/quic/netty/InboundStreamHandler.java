@@ -148,7 +148,7 @@ final class InboundStreamHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         PublicKey client = ((ClientAuthExchange.Proven) step).remote();
-        String refused = transport.registerLink(link, client, client);
+        String refused = transport.registerLink(link, client);
         if (refused != null) {
             transport.closeLink(link, CloseCode.LIMIT, refused);
             return;

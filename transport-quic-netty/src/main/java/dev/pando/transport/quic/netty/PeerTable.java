@@ -6,6 +6,7 @@ import dev.pando.spi.EventSink;
 import dev.pando.spi.TransportEvent;
 import dev.pando.transport.quic.core.Alpn;
 import dev.pando.transport.quic.core.CloseCode;
+import dev.pando.transport.quic.core.PeerLinks;
 import dev.pando.transport.quic.core.QuicOptions;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.quic.QuicChannel;
@@ -44,13 +45,17 @@ final class PeerTable {
 
     /** What this transport knows about one remote node; guarded by {@link #lock}. */
     static final class Peer {
-        final List<QuicLink> links = new ArrayList<>();
+        final PublicKey id;
+        /** The authenticated links, and whether the peer was reported connected (rules: {@link PeerLinks}). */
+        final PeerLinks<QuicLink> links = new PeerLinks<>();
         final Map<String, QuicNettyConnection> connections = new HashMap<>();
         /** CLOSE_CONNECTIONs sent and not yet answered, by protocol: a dial for one waits for it. */
         final Map<String, CompletableFuture<Void>> closing = new HashMap<>();
         CompletableFuture<QuicLink> dialing;
-        /** Whether PeerConnected was emitted and PeerDisconnected not yet. */
-        boolean connected;
+
+        Peer(PublicKey id) {
+            this.id = id;
+        }
 
         boolean isEmpty() {
             return links.isEmpty() && connections.isEmpty() && closing.isEmpty() && dialing == null;
@@ -104,9 +109,8 @@ final class PeerTable {
                 if (p.dialing != null) {
                     dials.add(p.dialing);
                 }
-                if (p.connected) {
+                if (p.links.disconnect()) {
                     // the links close below, after the peers are forgotten: report them down now
-                    p.connected = false;
                     events.emit(new TransportEvent.PeerDisconnected(e.getKey()));
                 }
             }
@@ -121,22 +125,9 @@ final class PeerTable {
         }
     }
 
-    /** The link new streams to {@code peer} use: prefer the one dialed by the smaller node id. Under {@link #lock}. */
+    /** The link new streams to {@code peer} use ({@link PeerLinks#preferred}), or null. Under {@link #lock}. */
     QuicLink preferredLink(Peer peer) {
-        QuicLink any = null;
-        for (QuicLink l : peer.links) {
-            if (!l.isOpen()) {
-                continue;
-            }
-            PublicKey smaller = self.compareTo(l.remote) < 0 ? self : l.remote;
-            if (smaller.equals(l.dialer)) {
-                return l;
-            }
-            if (any == null) {
-                any = l;
-            }
-        }
-        return any;
+        return peer.links.preferred(self.compareTo(peer.id) < 0);
     }
 
     void acceptedLinkActive(QuicLink link) {
@@ -171,35 +162,27 @@ final class PeerTable {
      * Records a link whose remote id is now proven. Returns null, or why it was refused (the caller
      * closes it). Runs on the link's event loop.
      */
-    String registerLink(QuicLink link, PublicKey remote, PublicKey dialer) {
-        QuicLink replaced = null;
+    String registerLink(QuicLink link, PublicKey remote) {
+        PeerLinks.Registration<QuicLink> r;
         synchronized (lock) {
             if (state != State.STARTED) {
                 return "transport closed";
             }
-            Peer p = peers.computeIfAbsent(remote, k -> new Peer());
-            p.links.removeIf(l -> !l.isOpen());
-            if (p.links.size() >= options.maxConnectionsPerPeer()) {
-                // a peer that connects again (and proved its id) has given up on an older link,
-                // whose close may still be on the way: the newest replaces the oldest it made
-                replaced = link.accepted ? p.links.stream().filter(l -> l.accepted).findFirst().orElse(null) : null;
-                if (replaced == null) {
-                    transport.count("refused_connections");
-                    return "too many connections with node " + remote.hex();
-                }
-                p.links.remove(replaced);
-            }
+            Peer p = peers.computeIfAbsent(remote, Peer::new);
             link.remote = remote;
-            link.dialer = dialer;
-            p.links.add(link);
-            if (!p.connected) {
-                p.connected = true;
+            r = p.links.register(link, options.maxConnectionsPerPeer());
+            if (!r.added()) {
+                link.remote = null;
+                transport.count("refused_connections");
+                return r.refusal() + " with node " + remote.hex();
+            }
+            if (r.connected()) {
                 events.emit(new TransportEvent.PeerConnected(remote));
             }
         }
-        if (replaced != null) {
+        if (r.replaced() != null) {
             transport.count("replaced_connections");
-            closeLink(replaced, CloseCode.NORMAL, "replaced by a newer connection from the same node");
+            closeLink(r.replaced(), CloseCode.NORMAL, "replaced by a newer connection from the same node");
         }
         link.authenticated.complete(link);
         if (!options.keepAlive().isZero()) {
@@ -265,18 +248,15 @@ final class PeerTable {
             allLinks.remove(link);
             PublicKey remote = link.remote;
             Peer p = remote == null ? null : peers.get(remote);
-            if (p != null && p.links.remove(link)) {
-                p.links.removeIf(l -> !l.isOpen());
-                if (p.links.isEmpty()) {
+            if (p != null) {
+                boolean held = p.links.holds(link);
+                // also when another link's registration pruned this closed one first
+                if (p.links.remove(link)) {
+                    events.emit(new TransportEvent.PeerDisconnected(remote));
+                }
+                if (held && p.links.isEmpty()) {
                     lost = new ArrayList<>(p.connections.values());
                     p.connections.clear();
-                }
-            }
-            if (p != null && p.links.isEmpty()) {
-                // also when another link's registration pruned this closed one first
-                if (p.connected) {
-                    p.connected = false;
-                    events.emit(new TransportEvent.PeerDisconnected(remote));
                 }
                 if (p.isEmpty()) {
                     peers.remove(remote);
@@ -297,7 +277,7 @@ final class PeerTable {
     int linkCount(PublicKey remote) {
         synchronized (lock) {
             Peer p = peers.get(remote);
-            return p == null ? 0 : (int) p.links.stream().filter(QuicLink::isOpen).count();
+            return p == null ? 0 : p.links.openCount();
         }
     }
 

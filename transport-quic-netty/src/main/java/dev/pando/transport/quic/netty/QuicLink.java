@@ -1,6 +1,7 @@
 package dev.pando.transport.quic.netty;
 
 import dev.pando.PublicKey;
+import dev.pando.transport.quic.core.PeerLinks;
 import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicConnectionCloseEvent;
 import io.netty.util.AttributeKey;
@@ -12,7 +13,7 @@ import java.util.concurrent.ScheduledFuture;
  * One physical QUIC connection and what the wire scheme knows about it: which side dialed, and
  * once the identity exchange is done, the proven remote node id.
  */
-final class QuicLink {
+final class QuicLink implements PeerLinks.Link {
     static final AttributeKey<QuicLink> KEY = AttributeKey.valueOf("dev.pando.quic.netty.link");
 
     /** Whether the remote dialed us (we are the QUIC server of this connection). */
@@ -22,8 +23,6 @@ final class QuicLink {
 
     volatile QuicChannel channel;
     volatile PublicKey remote;
-    /** The node id of the side that dialed. */
-    volatile PublicKey dialer;
     /** The last CONNECTION_CLOSE seen, to explain a failed handshake. */
     volatile QuicConnectionCloseEvent closeEvent;
 
@@ -40,7 +39,13 @@ final class QuicLink {
         return authenticated.isDone() && !authenticated.isCompletedExceptionally();
     }
 
-    boolean isOpen() {
+    @Override
+    public boolean accepted() {
+        return accepted;
+    }
+
+    @Override
+    public boolean isOpen() {
         QuicChannel c = channel;
         return c != null && c.isActive();
     }

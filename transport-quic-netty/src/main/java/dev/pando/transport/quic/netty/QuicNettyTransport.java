@@ -196,8 +196,8 @@ final class QuicNettyTransport implements Transport {
     }
 
     /** See {@link PeerTable#registerLink}. */
-    String registerLink(QuicLink link, PublicKey remote, PublicKey dialer) {
-        return table.registerLink(link, remote, dialer);
+    String registerLink(QuicLink link, PublicKey remote) {
+        return table.registerLink(link, remote);
     }
 
     void closeLink(QuicLink link, CloseCode code, String reason) {
