@@ -83,7 +83,7 @@ final class PeerTable {
     /**
      * Adds an authenticated link to the registry under the rules of {@link PeerLinks} (a link the
      * peer opened beyond {@code max_connections_per_peer} replaces the oldest it opened, which is
-     * closed here); false if the transport is closing, the link already closed, or it was refused.
+     * closed here); false if the transport is closing or the link already closed.
      */
     boolean register(PeerLink link) {
         PeerLinks.Registration<PeerLink> r;
@@ -100,7 +100,7 @@ final class PeerTable {
             counters.replacedConnections.increment();
             r.replaced().close(CloseCode.NORMAL, "replaced by a newer connection from the same node", true);
         }
-        return r.added();
+        return true;
     }
 
     /** Physical connections of any state, authenticated or not (for tests and diagnostics). */

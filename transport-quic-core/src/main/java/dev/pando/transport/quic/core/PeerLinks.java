@@ -11,12 +11,12 @@ import java.util.Objects;
  *   <li><b>Which link new streams use:</b> an open link dialed by the smaller of the two node ids,
  *       else any open link. Both nodes pick the same link after a cross-dial, so a protocol's
  *       streams in both directions meet on one connection.</li>
- *   <li><b>How many links a peer may hold:</b> a link the peer opened (this node accepted) that
- *       would make more than {@code max_connections_per_peer} links with it replaces the oldest link
- *       this node accepted from it: a peer that connects again has given up on an older link, whose
- *       close may still be on the way or lost (only a node that proved the same id can do this). If
- *       all the links are ones this node dialed, the new one is refused. A link this node dialed is
- *       never refused: this node chose to open it (a cross-dial may then leave one link more).</li>
+ *   <li><b>How many links a peer may open:</b> at most {@code max_connections_per_peer} links
+ *       that this node accepted from it. A peer at the bound that connects again has given up on an
+ *       older link, whose close may still be on the way or lost: the new link replaces the oldest one
+ *       this node accepted from it (only a node that proved the same id can do this). Links this node
+ *       dialed do not count: after a cross-dial each node holds its own link and the peer's, and
+ *       neither dial fails.</li>
  *   <li><b>When the peer counts as connected:</b> from its first registered link to the removal of
  *       its last, reported once each way.</li>
  * </ul>
@@ -41,14 +41,10 @@ public final class PeerLinks<L extends PeerLinks.Link> {
     /**
      * What {@link #register} decided.
      *
-     * @param refusal why the link was refused (the provider closes it), or null if it was added
      * @param replaced the older accepted link the new one replaces (the provider closes it), or null
      * @param connected whether the peer became connected with this link (report it up)
      */
-    public record Registration<L>(String refusal, L replaced, boolean connected) {
-        public boolean added() {
-            return refusal == null;
-        }
+    public record Registration<L>(L replaced, boolean connected) {
     }
 
     private final List<L> links = new ArrayList<>();
@@ -56,25 +52,25 @@ public final class PeerLinks<L extends PeerLinks.Link> {
 
     /**
      * Adds an authenticated link, first dropping links that are no longer open, under the rules
-     * above.
+     * above. Always adds it: a link beyond the bound replaces an older one instead of being refused.
      *
-     * @param maxPerPeer the {@code max_connections_per_peer} option
+     * @param maxPerPeer the {@code max_connections_per_peer} option, at least 1
      */
     public Registration<L> register(L link, int maxPerPeer) {
         Objects.requireNonNull(link, "link");
+        if (maxPerPeer < 1) {
+            throw new IllegalArgumentException("max_connections_per_peer must be at least 1, got " + maxPerPeer);
+        }
         links.removeIf(l -> !l.isOpen());
         L replaced = null;
-        if (link.accepted() && links.size() >= maxPerPeer) {
-            replaced = links.stream().filter(Link::accepted).findFirst().orElse(null);
-            if (replaced == null) {
-                return new Registration<>("too many connections", null, false);
-            }
+        if (link.accepted() && links.stream().filter(Link::accepted).count() >= maxPerPeer) {
+            replaced = links.stream().filter(Link::accepted).findFirst().orElseThrow();
             links.remove(replaced);
         }
         links.add(link);
         boolean nowConnected = !connected;
         connected = true;
-        return new Registration<>(null, replaced, nowConnected);
+        return new Registration<>(replaced, nowConnected);
     }
 
     /**

@@ -53,29 +53,29 @@ class PeerLinksTest {
         PeerLinks<FakeLink> links = new PeerLinks<>();
         FakeLink ours = new FakeLink("ours", false);
         FakeLink old = new FakeLink("old", true);
+        FakeLink older = new FakeLink("older", true);
         FakeLink fresh = new FakeLink("fresh", true);
+        links.register(older, 2);
         links.register(ours, 2);
         links.register(old, 2);
         PeerLinks.Registration<FakeLink> r = links.register(fresh, 2);
-        assertThat(r.added()).isTrue();
-        assertThat(r.replaced()).isSameAs(old);
-        assertThat(links.all()).containsExactly(ours, fresh);
-        assertThat(links.holds(old)).isFalse();
+        assertThat(r.replaced()).isSameAs(older);
+        assertThat(links.all()).containsExactly(ours, old, fresh);
+        assertThat(links.holds(older)).isFalse();
     }
 
     @Test
-    void aLinkThePeerOpensIsRefusedWhenEveryLinkIsOneThisNodeDialedAndOwnDialsAreNeverRefused() {
+    void linksThisNodeDialedDoNotCountSoACrossDialKeepsBothLinks() {
         PeerLinks<FakeLink> links = new PeerLinks<>();
         FakeLink ours = new FakeLink("ours", false);
+        FakeLink theirs = new FakeLink("theirs", true);
         links.register(ours, 1);
-        PeerLinks.Registration<FakeLink> r = links.register(new FakeLink("theirs", true), 1);
-        assertThat(r.added()).isFalse();
-        assertThat(r.refusal()).isEqualTo("too many connections");
-        assertThat(links.all()).containsExactly(ours);
-        // this node's own second dial (a cross-dial race) is kept
+        PeerLinks.Registration<FakeLink> r = links.register(theirs, 1);
+        assertThat(r.replaced()).isNull();
+        assertThat(links.all()).containsExactly(ours, theirs);
         FakeLink again = new FakeLink("again", false);
-        assertThat(links.register(again, 1).added()).isTrue();
-        assertThat(links.all()).containsExactly(ours, again);
+        assertThat(links.register(again, 1).replaced()).isNull();
+        assertThat(links.all()).containsExactly(ours, theirs, again);
     }
 
     @Test
@@ -85,7 +85,6 @@ class PeerLinksTest {
         links.register(old, 1);
         old.open = false;
         PeerLinks.Registration<FakeLink> r = links.register(new FakeLink("fresh", true), 1);
-        assertThat(r.added()).isTrue();
         assertThat(r.replaced()).isNull();
         assertThat(links.openCount()).isEqualTo(1);
     }

@@ -171,11 +171,6 @@ final class PeerTable {
             Peer p = peers.computeIfAbsent(remote, Peer::new);
             link.remote = remote;
             r = p.links.register(link, options.maxConnectionsPerPeer());
-            if (!r.added()) {
-                link.remote = null;
-                transport.count("refused_connections");
-                return r.refusal() + " with node " + remote.hex();
-            }
             if (r.connected()) {
                 events.emit(new TransportEvent.PeerConnected(remote));
             }
