@@ -109,7 +109,7 @@ final class IdentityProof {
                 // the proof was fine, but this node is shutting down: no status, the close says it
                 counters.refusedConnections.increment();
                 s.abort();
-                link.close(CloseCode.NORMAL, "node shutting down", true);
+                link.close(CloseCode.LIMIT, "node shutting down", true);
                 return;
             }
             s.write(ClientAuthExchange.acceptedStatus());

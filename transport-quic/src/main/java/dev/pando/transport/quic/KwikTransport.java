@@ -32,6 +32,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tech.kwik.core.QuicStream;
 import tech.kwik.core.server.ServerConnectionConfig;
+import tech.kwik.core.server.ApplicationProtocolConnection;
 import tech.kwik.core.server.ServerConnector;
 
 /**
@@ -136,6 +137,12 @@ final class KwikTransport implements Transport {
                         .withLogger(new KwikLogger())
                         .build();
                 server.registerApplicationProtocol(alpn, new Acceptor(this, table, settings, counters, tasks));
+                // WIRE.md section 1: a dialer of another network negotiates pando/1 and is told so
+                server.registerApplicationProtocol(Alpn.OTHER_NETWORK, (protocol, quic) -> {
+                    counters.otherNetwork.increment();
+                    quic.close(CloseCode.OTHER_NETWORK.code(), "other network");
+                    return new ApplicationProtocolConnection() { };
+                });
                 server.start();
                 localAddress = NodeAddress.direct(self, listenAddresses(socket));
                 long sweep = Math.max(1_000, settings.idleTimeout().toMillis() / 4);

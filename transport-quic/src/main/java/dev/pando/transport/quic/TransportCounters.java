@@ -12,6 +12,8 @@ final class TransportCounters {
     final LongAdder stalls = new LongAdder();
     /** Incoming connections closed at once because of max_connections, or a transport shutting down. */
     final LongAdder refusedConnections = new LongAdder();
+    /** Incoming connections from nodes of another network (ALPN {@code pando/1}), closed at once with code 6. */
+    final LongAdder otherNetwork = new LongAdder();
     /** Older links closed because the same peer, at its max_connections_per_peer, connected again. */
     final LongAdder replacedConnections = new LongAdder();
     /** CLOSE_CONNECTIONs this node sent that the remote did not answer (the link went away or stalled). */
