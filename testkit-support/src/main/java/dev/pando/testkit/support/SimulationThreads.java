@@ -71,11 +71,6 @@ final class SimulationThreads implements Executor, AutoCloseable {
         }
     }
 
-    /** Threads alive (running a task or idle). */
-    synchronized int threads() {
-        return all.size();
-    }
-
     /** Stops taking tasks, ends idle threads and interrupts running ones (blocked reads end). */
     @Override
     public void close() {
