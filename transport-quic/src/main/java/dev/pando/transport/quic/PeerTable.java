@@ -21,8 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * admission of accepted links, registration (with the replaced-connection rule), the preferred
  * link, and the bookkeeping when a link closes.
  *
- * <p>Locking: {@link #lock} is the transport's one lock; {@link #state}, {@link #links},
- * {@link #dials} and {@link #connected} are guarded by it, and the transport and the
+ * <p>Locking: {@link #lock} is the transport's one lock; {@link #state}, {@link #links} (each
+ * peer's {@link dev.pando.transport.quic.core.PeerLinks}) and {@link #dials} are guarded by it, and the transport and the
  * {@link Dialer} take the same lock to read or change them. Link events
  * (PeerConnected/PeerDisconnected) are emitted under it. {@link #allLinks} is a concurrent set,
  * read without the lock (by the timer's deadline and idle sweeps). Threads: workers (dials,

@@ -159,8 +159,9 @@ final class PeerTable {
     }
 
     /**
-     * Records a link whose remote id is now proven. Returns null, or why it was refused (the caller
-     * closes it). Runs on the link's event loop.
+     * Records a link whose remote id is now proven (under the rules of {@link PeerLinks}, which
+     * admit every link). Returns null, or "transport closed" if it is (the caller closes the link).
+     * Runs on the link's event loop.
      */
     String registerLink(QuicLink link, PublicKey remote) {
         PeerLinks.Registration<QuicLink> r;
