@@ -66,6 +66,9 @@ final class RelayClient {
 
         /** The relay has no client with this id (answer to a packet sent to it). */
         void peerGone(PublicKey node);
+
+        /** The end of a burst of {@link #received} calls (one read of the relay connection). */
+        void readComplete();
     }
 
     private final URI relay;
@@ -114,6 +117,12 @@ final class RelayClient {
         this.group = group;
         connect();
         return firstConnection;
+    }
+
+    /** The event loop of the current relay connection, or null while there is none (tests). */
+    io.netty.channel.EventLoop channelLoop() {
+        Channel c = current;
+        return c == null ? null : c.eventLoop();
     }
 
     boolean isConnected() {
@@ -285,6 +294,12 @@ final class RelayClient {
                 LOG.debug("relay {} sent a message out of turn: {}", relay, f.getClass().getSimpleName());
                 ctx.close();
             }
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            receiver.readComplete();
+            ctx.fireChannelReadComplete();
         }
 
         @Override

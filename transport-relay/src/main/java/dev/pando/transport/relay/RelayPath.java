@@ -6,25 +6,13 @@ import dev.pando.PrivateKey;
 import dev.pando.spi.EventSink;
 import dev.pando.PublicKey;
 import dev.pando.transport.quic.netty.DatagramPath;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
-import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.local.LocalAddress;
-import io.netty.channel.local.LocalChannel;
-import io.netty.channel.local.LocalIoHandler;
-import io.netty.channel.local.LocalServerChannel;
 import io.netty.channel.socket.DatagramPacket;
-import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -44,13 +32,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The relay as a {@link DatagramPath}: the quic-netty transport's two QUIC codecs run on in-process
- * channels ({@link LocalChannel}s, on one "pando-relay-quic" thread), and each packet they write
- * goes to the relay addressed to a node id, with one role byte in front: 0 for a packet from a
- * dialer (to the receiver's accepting codec), 1 for one from an acceptor (to the receiver's dialing
- * codec). Every remote node has one stable synthetic address, {@code fd} followed by the first 15
- * bytes of its id, port from the next two (the codec routes by address; QUIC authenticates the
- * node behind it, so an address collision could only lose packets, never admit a wrong node).
+ * The relay as a {@link DatagramPath}: the quic-netty transport's two QUIC codecs sit on
+ * {@link CodecChannel}s registered on the event loop of the relay connection, so a packet goes
+ * from a codec into the relay connection's pipeline, and from there into a codec, on one thread.
+ * Each packet goes to the relay addressed to a node id, with one role byte in front: 0 for a
+ * packet from a dialer (to the receiver's accepting codec), 1 for one from an acceptor (to the
+ * receiver's dialing codec). Every remote node has one stable synthetic address, {@code fd}
+ * followed by the first 15 bytes of its id, port from the next two (the codec routes by address;
+ * QUIC authenticates the node behind it, so an address collision could only lose packets, never
+ * admit a wrong node).
  */
 final class RelayPath implements DatagramPath, RelayClient.Receiver {
     private static final Logger LOG = LoggerFactory.getLogger(RelayPath.class);
@@ -66,12 +56,9 @@ final class RelayPath implements DatagramPath, RelayClient.Receiver {
     private final RelayClient client;
     private final Map<String, PublicKey> peers = new ConcurrentHashMap<>();
     final AtomicLong droppedUnknown = new AtomicLong();
-    final AtomicLong droppedBusy = new AtomicLong();
 
-    private volatile EventLoopGroup local;
-    private volatile Bridge toAcceptor;
-    private volatile Bridge toDialer;
-    private volatile Channel[] listeners = new Channel[0];
+    private volatile CodecChannel toAcceptor;
+    private volatile CodecChannel toDialer;
     private volatile java.util.function.BiConsumer<InetSocketAddress, String> unreachable = (a, why) -> { };
 
     RelayPath(RelayOptions options, PrivateKey identity, EventSink events) {
@@ -114,14 +101,11 @@ final class RelayPath implements DatagramPath, RelayClient.Receiver {
 
     @Override
     public Channels open(EventLoopGroup group, ChannelHandler serverCodec, ChannelHandler clientCodec) {
-        local = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("pando-relay-quic", true), LocalIoHandler.newFactory());
-        try {
-            toAcceptor = bridge(serverCodec, FROM_ACCEPTOR);
-            toDialer = bridge(clientCodec, FROM_DIALER);
-        } catch (Exception e) {
-            throw new ConfigurationException("cannot set up the relay path: " + e.getMessage(), e);
-        }
-        CompletableFuture<Void> first = client.start(group);
+        // the codecs and the relay connection share one event loop: no handoff between them
+        EventLoop loop = group.next();
+        toAcceptor = codecChannel(loop, serverCodec, FROM_ACCEPTOR);
+        toDialer = codecChannel(loop, clientCodec, FROM_DIALER);
+        CompletableFuture<Void> first = client.start(loop);
         Duration wait = options.quic().handshakeTimeout();
         try {
             first.get(wait.toMillis(), TimeUnit.MILLISECONDS);
@@ -131,83 +115,32 @@ final class RelayPath implements DatagramPath, RelayClient.Receiver {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return new Channels(toAcceptor.codecChannel, toDialer.codecChannel);
+        return new Channels(toAcceptor, toDialer);
     }
 
-    /**
-     * A codec's channel: a LocalChannel connected to one whose handler hands the codec's packets to
-     * the relay and whose writes are the packets arriving for the codec.
-     */
-    private Bridge bridge(ChannelHandler codec, byte role) throws Exception {
-        Bridge b = new Bridge(role);
-        LocalAddress address = new LocalAddress(RelayPath.class);
-        Channel listener = new ServerBootstrap().group(local).channel(LocalServerChannel.class)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(512 * 1024, 1024 * 1024))
-                .childHandler(b).bind(address).sync().channel();
-        Channel[] l = java.util.Arrays.copyOf(listeners, listeners.length + 1);
-        l[l.length - 1] = listener;
-        listeners = l;
-        b.codecChannel = new Bootstrap().group(local).channel(LocalChannel.class).handler(codec).connect(address).sync().channel();
-        b.ready.get(10, TimeUnit.SECONDS);
-        return b;
+    /** A codec's channel: what the codec writes goes to the relay with {@code role} in front. */
+    private CodecChannel codecChannel(EventLoop loop, ChannelHandler codec, byte role) {
+        CodecChannel c = new CodecChannel(selfAddress, packet -> toRelay(packet, role), client::flush);
+        c.pipeline().addLast(codec);
+        ChannelFuture registered = loop.register(c);
+        if (!registered.awaitUninterruptibly(10, TimeUnit.SECONDS) || !registered.isSuccess()) {
+            throw new ConfigurationException("cannot set up the relay path: "
+                    + (registered.cause() == null ? "registration timed out" : registered.cause().getMessage()), registered.cause());
+        }
+        return c;
     }
 
-    /** The relay end of a codec's channel pair. */
-    @ChannelHandler.Sharable
-    private final class Bridge extends ChannelInboundHandlerAdapter {
-        final byte role;
-        final CompletableFuture<Void> ready = new CompletableFuture<>();
-        volatile Channel codecChannel;
-        volatile Channel relayEnd;
-
-        Bridge(byte role) {
-            this.role = role;
+    /** A packet a codec wrote: to the relay, addressed to the node behind its recipient. */
+    private void toRelay(DatagramPacket p, byte role) {
+        PublicKey to = peers.get(key(p.recipient()));
+        if (to == null) {
+            p.release();
+            droppedUnknown.incrementAndGet();
+            return;
         }
-
-        @Override
-        public void channelActive(ChannelHandlerContext ctx) {
-            relayEnd = ctx.channel();
-            ready.complete(null);
-            ctx.fireChannelActive();
-        }
-
-        /** A packet the codec wrote: to the relay. */
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (!(msg instanceof DatagramPacket p)) {
-                ReferenceCountUtil.release(msg);
-                return;
-            }
-            PublicKey to = peers.get(key(p.recipient()));
-            if (to == null) {
-                p.release();
-                droppedUnknown.incrementAndGet();
-                return;
-            }
-            CompositeByteBuf payload = ctx.alloc().compositeBuffer(2);
-            payload.addComponents(true, ctx.alloc().buffer(1).writeByte(role), p.content());
-            client.send(to, payload);
-        }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            client.flush();
-        }
-
-        /** A packet for the codec: into its channel, unless that is behind (then QUIC sees a loss). */
-        void deliver(PublicKey source, ByteBuf packet) {
-            Channel c = relayEnd;
-            if (c == null || !c.isWritable()) {
-                packet.release();
-                droppedBusy.incrementAndGet();
-                return;
-            }
-            // a copy of its own: given a slice of the relay message (an offset into a pooled buffer),
-            // Netty's QUIC codec 4.2.18 silently ignored every packet (measured: no handshake at all)
-            ByteBuf copy = c.alloc().directBuffer(packet.readableBytes()).writeBytes(packet);
-            packet.release();
-            c.writeAndFlush(new DatagramPacket(copy, selfAddress, addressOf(source)), c.voidPromise());
-        }
+        CompositeByteBuf payload = p.content().alloc().compositeBuffer(2);
+        payload.addComponents(true, p.content().alloc().buffer(1).writeByte(role), p.content());
+        client.send(to, payload);
     }
 
     @Override
@@ -219,13 +152,29 @@ final class RelayPath implements DatagramPath, RelayClient.Receiver {
         }
         byte role = payload.readByte();
         // a dialer's packet goes to this node's accepting codec, an acceptor's to its dialing codec
-        Bridge b = role == FROM_DIALER ? toAcceptor : role == FROM_ACCEPTOR ? toDialer : null;
+        CodecChannel b = role == FROM_DIALER ? toAcceptor : role == FROM_ACCEPTOR ? toDialer : null;
         if (b == null) {
             payload.release();
             droppedUnknown.incrementAndGet();
             return;
         }
-        b.deliver(source, payload);
+        // a copy of its own: given a slice of the relay message (an offset into a pooled buffer),
+        // Netty's QUIC codec 4.2.18 silently ignored every packet (measured: no handshake at all)
+        ByteBuf copy = payload.alloc().directBuffer(payload.readableBytes()).writeBytes(payload);
+        payload.release();
+        b.deliver(new DatagramPacket(copy, selfAddress, addressOf(source)));
+    }
+
+    @Override
+    public void readComplete() {
+        CodecChannel a = toAcceptor;
+        CodecChannel d = toDialer;
+        if (a != null) {
+            a.readComplete();
+        }
+        if (d != null) {
+            d.readComplete();
+        }
     }
 
     @Override
@@ -296,12 +245,10 @@ final class RelayPath implements DatagramPath, RelayClient.Receiver {
     @Override
     public void close() {
         client.close();
-        for (Channel l : listeners) {
-            l.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
-        }
-        EventLoopGroup g = local;
-        if (g != null) {
-            g.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+        for (CodecChannel c : new CodecChannel[] {toAcceptor, toDialer}) {
+            if (c != null) {
+                c.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+            }
         }
     }
 }

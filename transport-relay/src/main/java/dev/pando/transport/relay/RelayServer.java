@@ -346,6 +346,8 @@ public final class RelayServer implements AutoCloseable {
         // token bucket, event loop only
         private double tokens = config.burstBytes();
         private long refilledAt = System.nanoTime();
+        /** Receivers written to in this read burst, flushed at its end (event loop only). */
+        private final java.util.Set<Channel> unflushed = new java.util.HashSet<>();
 
         @Override
         public void handlerAdded(ChannelHandlerContext ctx) {
@@ -458,7 +460,8 @@ public final class RelayServer implements AutoCloseable {
                 return;
             }
             int size = payload.readableBytes();
-            out.writeAndFlush(new BinaryWebSocketFrame(RelayFrame.packet(out.alloc(), RelayFrame.RECV, source, payload)), out.voidPromise());
+            out.write(new BinaryWebSocketFrame(RelayFrame.packet(out.alloc(), RelayFrame.RECV, source, payload)), out.voidPromise());
+            unflushed.add(out);
             packets.increment();
             bytes.add(size);
         }
@@ -480,6 +483,18 @@ public final class RelayServer implements AutoCloseable {
                 ctx.writeAndFlush(new CloseWebSocketFrame(code, reason.length() > 100 ? reason.substring(0, 100) : reason))
                         .addListener(ChannelFutureListener.CLOSE);
             }
+        }
+
+        /** The end of a read burst: one flush per receiver written to (one wake-up of its thread). */
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            if (!unflushed.isEmpty()) {
+                for (Channel out : unflushed) {
+                    out.flush();
+                }
+                unflushed.clear();
+            }
+            ctx.fireChannelReadComplete();
         }
 
         @Override

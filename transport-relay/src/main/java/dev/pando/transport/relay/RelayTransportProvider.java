@@ -13,8 +13,8 @@ import java.util.Set;
  * the relay sees node ids and sizes only, and the remote node id is proven by the same handshake as
  * a direct connection. Stateless; {@link #create} parses the options and does no I/O.
  *
- * <p>Threads (besides the quic-netty transport's): one "pando-relay-quic" thread runs the QUIC
- * codecs; the relay connection runs on the transport's I/O threads.
+ * <p>Threads: the quic-netty transport's only; the relay connection and the two QUIC codecs share
+ * one of its I/O threads.
  */
 public final class RelayTransportProvider implements TransportProvider {
     /** The provider's name in configuration. */
