@@ -41,6 +41,8 @@ import java.util.regex.Pattern;
  * with the same shape ({@code --n N --size 200 --storage disk}) and prints its entries/s.
  * With {@code --runs N} the sync and hypercore's run alternate N times (each sync into a fresh
  * store) and their medians are compared: both drift by a quarter between runs on this machine.
+ * Except with {@code --quick}, one unmeasured sync of the same size runs first (the JIT compiles
+ * the sync path for seconds of CPU on first use), and its rate is printed as a comment.
  * Usage: {@code SyncBenchmark [--quick] [--operations N] [--runs N] [--no-hypercore]}.
  */
 public final class SyncBenchmark {
@@ -78,6 +80,12 @@ public final class SyncBenchmark {
                 }
             }
             source.close();
+            if (!quick) {
+                // the JIT compiles the sync path (QUIC, Netty, the sync protocol) for seconds of CPU
+                // on first use; one unmeasured sync first, as a long-running node is warm
+                double warm = syncOnce(dir, topic, total, -1);
+                System.out.printf("# warm-up sync (not counted): %.0f ops/s%n", warm);
+            }
             double[] syncRates = new double[runs];
             List<Double> hypercoreRates = new ArrayList<>();
             for (int r = 0; r < runs; r++) {
@@ -112,7 +120,7 @@ public final class SyncBenchmark {
     private static double syncOnce(Path dir, TopicId topic, int total, int run) throws Exception {
         try (Node a = Node.builder().store("sqlite", ProviderOptions.of("path", dir.resolve("a.db").toString()))
                 .bind(new InetSocketAddress("127.0.0.1", 0)).noGossip().build().start();
-             Node b = Node.builder().store("sqlite", ProviderOptions.of("path", dir.resolve("b-" + run + ".db").toString()))
+             Node b = Node.builder().store("sqlite", ProviderOptions.of("path", dir.resolve(run < 0 ? "b-warm-up.db" : "b-" + run + ".db").toString()))
                      .bind(new InetSocketAddress("127.0.0.1", 0)).noGossip().build().start()) {
             a.subscribe(topic);
             EventStream events = b.eventStream();
@@ -133,6 +141,9 @@ public final class SyncBenchmark {
             }
             double wall = (System.nanoTime() - started) / 1e9;
             double rate = received / (sessionNanos / 1e9);
+            if (run < 0) {
+                return rate;
+            }
             if (run == 0) {
                 System.out.println(new Figure("sync_wall_rate", received / wall, 0, "ops/s").line());
             }
