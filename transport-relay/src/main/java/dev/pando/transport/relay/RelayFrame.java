@@ -30,6 +30,14 @@ sealed interface RelayFrame {
     int PEER_GONE = 6;
     int VERSION = 1;
     int NONCE_LENGTH = 32;
+    /**
+     * The largest payload a relay must forward: a QUIC packet of the relay transport
+     * ({@link RelayPath#PACKET_SIZE}) with its role byte. A relay's largest message is at least
+     * this plus the type and node id ({@link #MIN_MAX_MESSAGE}).
+     */
+    int MAX_PAYLOAD = 1 + RelayPath.PACKET_SIZE;
+    /** The smallest "largest message" a relay may be configured with. */
+    int MIN_MAX_MESSAGE = 1 + 32 + MAX_PAYLOAD;
 
     record Challenge(byte[] nonce) implements RelayFrame {
     }

@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param metrics           whether {@code GET /metrics} answers (Prometheus text); {@code /health} always does
  * @param maxClients        open TCP connections at most (authenticated or not); more are closed at once
  * @param maxFrameBytes     the largest WebSocket message accepted; a larger one closes its connection
+ *                          (at least {@link RelayFrame#MIN_MAX_MESSAGE}: a relay transport's packet)
  * @param queueBytes        bytes waiting to be written to one client at most; a packet that would
  *                          exceed it is dropped (the slow receiver loses its own packets)
  * @param rateBytesPerSecond payload bytes per second one client may send (token bucket)
@@ -41,8 +42,9 @@ public record RelayServerConfig(InetSocketAddress bind, Optional<Tls> tls, boole
         Objects.requireNonNull(keepAlive, "keepAlive");
         Objects.requireNonNull(authTimeout, "authTimeout");
         positive("maxClients", maxClients);
-        if (maxFrameBytes < 1 + 32 + 64 || maxFrameBytes > 1 << 20) {
-            throw new IllegalArgumentException("maxFrameBytes must be in 97..1048576, got " + maxFrameBytes);
+        if (maxFrameBytes < RelayFrame.MIN_MAX_MESSAGE || maxFrameBytes > 1 << 20) {
+            // below the minimum, the relay transport's QUIC packets would close their connections
+            throw new IllegalArgumentException("maxFrameBytes must be in " + RelayFrame.MIN_MAX_MESSAGE + "..1048576, got " + maxFrameBytes);
         }
         positive("queueBytes", queueBytes);
         positive("rateBytesPerSecond", rateBytesPerSecond);

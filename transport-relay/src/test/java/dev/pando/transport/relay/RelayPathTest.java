@@ -117,4 +117,26 @@ class RelayPathTest {
         await().atMost(Duration.ofSeconds(30)).until(path::connected);
         assertThat(path.client().channelLoop()).isSameAs(channels.server().eventLoop());
     }
+
+    @Test
+    void bulkDataCrossesTheRelayInPacketsLargerThanQuicsDefault() {
+        try (RelayNodes nodes = new RelayNodes()) {
+            RelayNodes.Node a = nodes.start(relay.url());
+            RelayNodes.Node b = nodes.start(relay.url());
+            dev.pando.spi.Connection c = a.transport.dial(b.transport.localAddress(), RelayNodes.RECORD).join();
+            dev.pando.spi.DuplexStream s = c.openStream().join();
+            s.timeout(Duration.ofSeconds(30));
+            byte[] data = new byte[512 * 1024];
+            new java.util.Random(7).nextBytes(data);
+            long packetsBefore = relay.server.metrics().packetsForwarded();
+            long bytesBefore = relay.server.metrics().bytesForwarded();
+            assertThat(RelayNodes.roundTrip(s, data)).isEqualTo(data);
+            long packets = relay.server.metrics().packetsForwarded() - packetsBefore;
+            long bytes = relay.server.metrics().bytesForwarded() - bytesBefore;
+            // 1 MiB crossed (there and back); 1,200-byte packets would need over 870 of them
+            assertThat(bytes).isGreaterThan(1L << 20);
+            assertThat(packets).isLessThan((1L << 20) / 2000);
+            assertThat(bytes / packets).as("average relayed packet").isGreaterThan(2000);
+        }
+    }
 }

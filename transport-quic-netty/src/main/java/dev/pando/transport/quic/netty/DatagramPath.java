@@ -81,6 +81,14 @@ public interface DatagramPath {
     }
 
     /**
+     * The largest QUIC packet this path carries whole, in bytes, if it is not bound by a network's
+     * MTU (a relay carries packets as messages); empty: QUIC's 1,200 bytes, safe on any network.
+     */
+    default java.util.OptionalInt maxPacketSize() {
+        return java.util.OptionalInt.empty();
+    }
+
+    /**
      * Releases what {@link #open} acquired beyond the two channels (which the transport closes
      * first). Idempotent; also called if {@link #open} failed.
      */

@@ -108,6 +108,7 @@ final class Endpoint {
     }
 
     private <B extends QuicCodecBuilder<B>> B configure(B b) {
+        path.maxPacketSize().ifPresent(size -> b.maxSendUdpPayloadSize(size).maxRecvUdpPayloadSize(size));
         return b.maxIdleTimeout(options.idleTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .initialMaxData(options.connectionWindow())
                 .initialMaxStreamDataBidirectionalLocal(options.streamWindow())
