@@ -57,6 +57,10 @@ final class RelayCommand implements Callable<Integer> {
     @Option(names = "--metrics", description = "Answer GET /metrics with Prometheus text (GET /health always answers).")
     boolean metrics;
 
+    @Option(names = "--io-threads", defaultValue = "1", paramLabel = "N",
+            description = "Event loop threads for client connections (default: ${DEFAULT-VALUE}; more for many busy clients).")
+    int ioThreads;
+
     @Option(names = "--until-signal",
             description = "Do not read stdin; stop on SIGINT/SIGTERM only (needed in the background).")
     boolean untilSignal;
@@ -76,7 +80,9 @@ final class RelayCommand implements Callable<Integer> {
         } catch (UnknownHostException e) {
             throw new ParameterException(spec.commandLine(), "--bind must be an IP address literal, got \"" + bind + "\"");
         }
-        RelayServerConfig config = RelayServerConfig.defaults().withBind(new InetSocketAddress(ip, port)).withMetrics(metrics);
+        OptionValues.checkRange(spec, "--io-threads", ioThreads, 1, 256);
+        RelayServerConfig config = RelayServerConfig.defaults().withBind(new InetSocketAddress(ip, port)).withMetrics(metrics)
+                .withIoThreads(ioThreads);
         if (tlsCert != null) {
             config = config.withTls(new RelayServerConfig.Tls(tlsCert, tlsKey));
         }

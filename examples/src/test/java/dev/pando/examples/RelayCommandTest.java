@@ -38,7 +38,7 @@ class RelayCommandTest {
 
     @Test
     void twoNodesThatKnowOnlyEachOthersIdAndTheRelayUrlExchangeAStream() throws Exception {
-        try (Running relay = Running.start("relay", "--port", "0", "--metrics")) {
+        try (Running relay = Running.start("relay", "--port", "0", "--metrics", "--io-threads", "2")) {
             JsonNode first = relay.line(0);
             String url = first.get("relay").asText();
             assertThat(url).matches("http://127\\.0\\.0\\.1:\\d+/");
@@ -106,6 +106,7 @@ class RelayCommandTest {
         assertThat(half.field("message")).contains("--tls-cert and --tls-key go together");
 
         assertThat(Cli.run("relay", "--port", "70000").exit()).isEqualTo(2);
+        assertThat(Cli.run("relay", "--io-threads", "0").field("message")).contains("--io-threads");
         assertThat(Cli.run("relay", "--bind", "example.org").field("message")).contains("IP address literal");
 
         try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
