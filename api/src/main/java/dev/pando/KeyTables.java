@@ -63,7 +63,7 @@ final class KeyTables {
     private static final int[] D2 = element(D_VALUE.shiftLeft(1).mod(P));
     private static final int[] HALF = element(BigInteger.TWO.modInverse(P));
     /** The base point's encoding: y = 4/5, x even. */
-    private static final byte[] BASE_ENCODED = hex("5866666666666666666666666666666666666666666666666666666666666666");
+    private static final byte[] BASE_ENCODED = ByteValue.parseHex("5866666666666666666666666666666666666666666666666666666666666666", "B");
 
     /** A key that may not use a table (A has a small-order component). */
     private static final int[] NO_TABLE = new int[0];
@@ -498,13 +498,5 @@ final class KeyTables {
             le[i] = be[be.length - 1 - i];
         }
         return le;
-    }
-
-    private static byte[] hex(String s) {
-        byte[] b = new byte[s.length() / 2];
-        for (int i = 0; i < b.length; i++) {
-            b[i] = (byte) Integer.parseInt(s.substring(2 * i, 2 * i + 2), 16);
-        }
-        return b;
     }
 }

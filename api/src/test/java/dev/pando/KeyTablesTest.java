@@ -183,7 +183,7 @@ class KeyTablesTest {
         byte[] first = new byte[32];
         System.arraycopy(encoded, 0, first, 0, 32);
         int[][] p = KeyTables.decode(first);
-        int[][] t = KeyTables.decode(KeyTablesTest.bytes(ORDER_8));
+        int[][] t = KeyTables.decode(ByteValue.parseHex(ORDER_8, "T"));
         KeyTables.Acc a = new KeyTables.Acc();
         a.setAffine(p[0], p[1]);
         KeyTables.Acc b = new KeyTables.Acc();
@@ -231,14 +231,6 @@ class KeyTablesTest {
             be[i] = le[le.length - 1 - i];
         }
         return new BigInteger(1, be);
-    }
-
-    private static byte[] bytes(String hex) {
-        byte[] b = new byte[hex.length() / 2];
-        for (int i = 0; i < b.length; i++) {
-            b[i] = (byte) Integer.parseInt(hex.substring(2 * i, 2 * i + 2), 16);
-        }
-        return b;
     }
 
     private static String hex(byte[] b) {
