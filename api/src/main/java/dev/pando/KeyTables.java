@@ -491,7 +491,8 @@ final class KeyTables {
         return z;
     }
 
-    private static byte[] littleEndian(BigInteger value) {
+    /** A number below 2^256 as 32 little-endian bytes. */
+    static byte[] littleEndian(BigInteger value) {
         byte[] be = value.toByteArray();
         byte[] le = new byte[32];
         for (int i = 0; i < 32 && i < be.length; i++) {

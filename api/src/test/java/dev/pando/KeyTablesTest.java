@@ -217,12 +217,7 @@ class KeyTablesTest {
     }
 
     private static byte[] scalar(BigInteger k) {
-        byte[] be = k.toByteArray();
-        byte[] le = new byte[32];
-        for (int i = 0; i < 32 && i < be.length; i++) {
-            le[i] = be[be.length - 1 - i];
-        }
-        return le;
+        return KeyTables.littleEndian(k);
     }
 
     private static BigInteger littleEndian(byte[] le) {
