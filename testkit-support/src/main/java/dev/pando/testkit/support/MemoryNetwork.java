@@ -18,6 +18,7 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -72,10 +73,11 @@ public final class MemoryNetwork implements AutoCloseable {
     final NetworkClock clock;
     private final long seed;
     private final Runnable wakeDue = this::wakeDue;
-    // guarded by lock: threads blocked in await, and those of them that wait for the clock to
-    // reach a time (woken by an advance of a manual clock; each pipe signals its own condition
-    // otherwise, so one write wakes its reader only, not every reader of the network)
-    private int waiting;
+    // guarded by lock: the conditions threads are blocked on in await (with how many threads), and
+    // those threads that wait for the clock to reach a time (woken by an advance of a manual clock;
+    // each pipe signals its own condition otherwise, so one write wakes its reader only, not every
+    // reader of the network)
+    private final IdentityHashMap<Condition, int[]> awaiting = new IdentityHashMap<>();
     private final TreeSet<Waiter> timedWaiters = new TreeSet<>();
     private long waiterSequence;
 
@@ -504,25 +506,34 @@ public final class MemoryNetwork implements AutoCloseable {
             w = new Waiter(untilNanos, waiterSequence++, condition);
             timedWaiters.add(w);
         }
-        waiting++;
+        awaiting.computeIfAbsent(condition, c -> new int[1])[0]++;
         try {
             clock.await(condition, untilNanos);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ConnectionClosedException("interrupted while waiting on a stream", e);
         } finally {
-            waiting--;
+            if (--awaiting.get(condition)[0] == 0) {
+                awaiting.remove(condition);
+            }
             if (w != null) {
                 timedWaiters.remove(w);
             }
         }
     }
 
-    /** Threads blocked in a read or write of this network's streams. */
+    /**
+     * Threads blocked in a read or write of this network's streams, not counting one that has been
+     * signalled and not yet resumed (it is about to move: the network is not quiet).
+     */
     int waitingThreads() {
         lock.lock();
         try {
-            return waiting;
+            int n = 0;
+            for (Condition c : awaiting.keySet()) {
+                n += lock.getWaitQueueLength(c); // a signalled thread has left the condition's queue
+            }
+            return n;
         } finally {
             lock.unlock();
         }
