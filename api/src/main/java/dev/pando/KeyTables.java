@@ -32,7 +32,11 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
  * <p><b>Tables.</b> A key gets a table on its {@value #BUILD_AFTER}th verification (building one
  * costs about five verifications, 0.44 ms here); at most {@value #MAX_TABLES} tables (30 KiB
  * each) are kept, the least recently used dropped first, and a key whose table was dropped counts
- * again from zero. Thread-safe.
+ * again from zero. Builds are paid from a budget: each verification adds one credit, a build takes
+ * {@value #BUILD_CREDITS} (at most {@value #MAX_CREDITS} saved up). With more busy keys than tables
+ * (a sync of thousands of authors, interleaved), keys would otherwise be rebuilt after every
+ * eviction, and building would cost up to half again the verifications it was meant to save; with
+ * the budget it costs at most about 8 %. Thread-safe.
  *
  * <p><b>Arithmetic.</b> Points in extended twisted Edwards coordinates (Hisil, Wong, Carter and
  * Dawson, 2008) over BouncyCastle's field arithmetic ({@link X25519Field}). A table holds
@@ -47,6 +51,10 @@ final class KeyTables {
     static final int MAX_TABLES = 128;
     /** Keys whose verifications are counted at most (the least recently seen forgotten first). */
     private static final int MAX_COUNTED = 4096;
+    /** Verifications that pay for one table build (a build costs about five). */
+    static final int BUILD_CREDITS = 64;
+    /** Credit saved up at most: 16 builds at once. */
+    static final int MAX_CREDITS = 16 * BUILD_CREDITS;
 
     private static final int POSITIONS = 32;
     private static final int MULTIPLES = 8;
@@ -76,6 +84,10 @@ final class KeyTables {
             return size() > MAX_TABLES;
         }
     };
+    /** Guarded by {@link #LOCK}: one per verification asked about, {@link #BUILD_CREDITS} per build. */
+    private static int credits = MAX_CREDITS;
+    /** Guarded by {@link #LOCK}: tables built so far (tests). */
+    private static long builds;
     /** Guarded by {@link #LOCK}. */
     private static final LinkedHashMap<PublicKey, Integer> COUNTS = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -105,14 +117,17 @@ final class KeyTables {
     /** The key's table, or null if it has none (yet, or ever). */
     private static int[] tableFor(PublicKey key) {
         synchronized (LOCK) {
+            credits = Math.min(MAX_CREDITS, credits + 1);
             int[] table = TABLES.get(key);
             if (table != null) {
                 return table == NO_TABLE ? null : table;
             }
             int seen = COUNTS.merge(key, 1, Integer::sum);
-            if (seen < BUILD_AFTER) {
-                return null;
+            if (seen < BUILD_AFTER || credits < BUILD_CREDITS) {
+                return null; // not yet, or builds are using up their budget: counted on
             }
+            credits -= BUILD_CREDITS;
+            builds++;
             COUNTS.remove(key);
         }
         int[] table = tableOf(key.bytes);
@@ -138,11 +153,20 @@ final class KeyTables {
         }
     }
 
-    /** Forgets every table and count (tests). */
+    /** Tables built so far (tests). */
+    static long builds() {
+        synchronized (LOCK) {
+            return builds;
+        }
+    }
+
+    /** Forgets every table and count, and restores the build budget (tests). */
     static void clear() {
         synchronized (LOCK) {
             TABLES.clear();
             COUNTS.clear();
+            credits = MAX_CREDITS;
+            builds = 0;
         }
     }
 

@@ -149,11 +149,39 @@ class KeyTablesTest {
             random.nextBytes(seed);
             PrivateKey author = PrivateKey.fromBytes(seed);
             byte[] sig = author.sign(message).bytes();
-            for (int i = 0; i < KeyTables.BUILD_AFTER; i++) {
+            // enough verifications of each key to pay for its table
+            for (int i = 0; i < KeyTables.BUILD_CREDITS; i++) {
                 assertThat(author.publicKey().verify(message, 0, 3, sig)).isTrue();
             }
         }
+        assertThat(KeyTables.builds()).isEqualTo(KeyTables.MAX_TABLES + 5);
         assertThat(KeyTables.tables()).isEqualTo(KeyTables.MAX_TABLES);
+    }
+
+    @Test
+    void withManyBusyKeysBuildingStaysWithinItsBudget() {
+        // 600 keys in turn, more than the tables kept: without the budget every key would get a
+        // table on its 8th turn, and again after each eviction
+        Random random = new Random(2);
+        byte[] message = {9};
+        int keys = 600;
+        PrivateKey[] authors = new PrivateKey[keys];
+        byte[][] sigs = new byte[keys][];
+        for (int k = 0; k < keys; k++) {
+            byte[] seed = new byte[32];
+            random.nextBytes(seed);
+            authors[k] = PrivateKey.fromBytes(seed);
+            sigs[k] = authors[k].sign(message).bytes();
+        }
+        int verifications = 0;
+        for (int round = 0; round < 10; round++) {
+            for (int k = 0; k < keys; k++) {
+                assertThat(authors[k].publicKey().verify(message, 0, 1, sigs[k])).isTrue();
+                verifications++;
+            }
+        }
+        assertThat(KeyTables.builds()).isPositive()
+                .isLessThanOrEqualTo(KeyTables.MAX_CREDITS / KeyTables.BUILD_CREDITS + verifications / KeyTables.BUILD_CREDITS);
     }
 
     @Test
