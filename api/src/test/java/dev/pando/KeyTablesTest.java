@@ -7,6 +7,7 @@ import java.security.MessageDigest;
 import java.util.Random;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,6 +21,8 @@ class KeyTablesTest {
     /** A point of order 8 (one of the small-order encodings). */
     private static final String ORDER_8 = "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a";
 
+    // the tables are shared by the whole JVM: start and end each test without any
+    @BeforeEach
     @AfterEach
     void forget() {
         KeyTables.clear();
