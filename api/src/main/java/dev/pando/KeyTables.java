@@ -198,34 +198,29 @@ final class KeyTables {
 
     /** {@code [s]B - [k]A} for little-endian scalars below 2^255, A given by its table. */
     static Acc combine(byte[] s, byte[] k, int[] keyTable) {
-        byte[] sd = digits(s);
-        byte[] kd = digits(k);
-        int[] base = Base.TABLE;
+        return sum(Base.TABLE, digits(s), keyTable, digits(k), -1);
+    }
+
+    /** {@code [k]P} from P's table (tests). */
+    static Acc multiply(byte[] k, int[] table) {
+        return sum(table, digits(k), null, null, 0);
+    }
+
+    /**
+     * {@code [a]P + sign * [b]Q} from the tables of P and Q and the signed radix-16 digits of a
+     * and b (Q's table null: {@code [a]P} alone): the odd positions' entries, times 16, plus the
+     * even positions' ones.
+     */
+    private static Acc sum(int[] p, byte[] a, int[] q, byte[] b, int sign) {
         Acc acc = new Acc();
         Entry entry = new Entry();
         for (int pass = 1; pass >= 0; pass--) {
             for (int j = 0; j < POSITIONS; j++) {
                 int i = 2 * j + pass;
-                add(base, j, sd[i], entry, acc);
-                add(keyTable, j, -kd[i], entry, acc);
-            }
-            if (pass == 1) {
-                for (int d = 0; d < 4; d++) {
-                    acc.twice();
+                add(p, j, a[i], entry, acc);
+                if (q != null) {
+                    add(q, j, sign * b[i], entry, acc);
                 }
-            }
-        }
-        return acc;
-    }
-
-    /** {@code [k]P} from P's table (tests). */
-    static Acc multiply(byte[] k, int[] table) {
-        byte[] kd = digits(k);
-        Acc acc = new Acc();
-        Entry entry = new Entry();
-        for (int pass = 1; pass >= 0; pass--) {
-            for (int j = 0; j < POSITIONS; j++) {
-                add(table, j, kd[2 * j + pass], entry, acc);
             }
             if (pass == 1) {
                 for (int d = 0; d < 4; d++) {
